@@ -1,0 +1,4 @@
+/** Client role: the paying fetch wrapper and the spending policy. */
+export { createPaymentClient, type PaymentClient, type PaymentClientOptions, type PaymentReceipt } from './client/engine.js';
+export type { AmountLimits, SpendingPolicy } from './client/policy.js';
+export type { CreatedPayment, CreatePaymentContext, SchemeClient } from './scheme.js';

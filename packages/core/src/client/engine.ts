@@ -1,0 +1,145 @@
+/**
+ * The client engine: wraps a fetch function so a 402 is paid and retried once.
+ *
+ * request → 402 → decode PAYMENT-REQUIRED → offers a registered rail can pay → spending policy
+ * → create → retry with PAYMENT-SIGNATURE → receipt from PAYMENT-RESPONSE
+ */
+import { decodePaymentRequiredHeader, decodePaymentResponseHeader, encodePaymentSignatureHeader } from '../codec.js';
+import { SchemeRegistry } from '../registry.js';
+import type { SchemeClient } from '../scheme.js';
+import type { PaymentPayload, PaymentRequirements, ResourceInfo, SettleResponse } from '../schemas.js';
+import { isAllowed, limitViolation, rankOffers, refuse, type SpendingPolicy, SpendingTracker } from './policy.js';
+
+export interface PaymentReceipt {
+  resource: ResourceInfo;
+  requirements: PaymentRequirements;
+  /** HTTP status of the paid attempt. */
+  status: number;
+  /** The decoded `PAYMENT-RESPONSE`, when the server sent a valid one. */
+  settlement?: SettleResponse;
+  /** Why `settlement` is missing or unreadable. */
+  error?: string;
+}
+
+export interface PaymentClientOptions {
+  /** Client roles of the rails this agent can pay with. */
+  schemes: Iterable<SchemeClient> | SchemeRegistry<SchemeClient>;
+  policy?: SpendingPolicy;
+  /** The fetch to wrap (default: global fetch). */
+  fetch?: typeof fetch;
+  /**
+   * Resends of the paid request after a network failure, with the same payment (default 2). The
+   * server refuses a payment it already used, so a resend never pays twice.
+   */
+  ambiguousRetries?: number;
+  /** Called after every paid attempt. */
+  onReceipt?: (receipt: PaymentReceipt) => void;
+  now?: () => number;
+}
+
+export interface PaymentClient {
+  /** Same contract as fetch; pays a 402 per the policy. Throws `PaymentRefusedError` when it will not pay. */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /** The receipt of a response this client paid for. */
+  receiptOf(response: Response): PaymentReceipt | undefined;
+}
+
+/**
+ * @example
+ * const client = createPaymentClient({ schemes: [toyClient], policy: { maxPerRequest: { 'TOY': '100000' } } });
+ * const response = await client.fetch('http://127.0.0.1:4021/weather');
+ * console.log(client.receiptOf(response)?.settlement?.transaction);
+ */
+export function createPaymentClient(options: PaymentClientOptions): PaymentClient {
+  const registry = options.schemes instanceof SchemeRegistry ? options.schemes : new SchemeRegistry<SchemeClient>(options.schemes);
+  const policy = options.policy ?? {};
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const retries = options.ambiguousRetries ?? 2;
+  const tracker = new SpendingTracker(options.now);
+  const receipts = new WeakMap<Response, PaymentReceipt>();
+
+  async function choose(accepts: readonly PaymentRequirements[]): Promise<{ requirements: PaymentRequirements; rail: SchemeClient }> {
+    const payable = accepts.filter((req) => {
+      const rail = registry.resolve(req.scheme, req.network);
+      return rail !== undefined && rail.canPay?.(req) !== false && isAllowed(policy, req);
+    });
+    if (payable.length === 0) {
+      refuse('no_payable_option', 'No offered payment option matches a registered rail and the policy', {
+        offered: accepts.map((a) => `${a.scheme}@${a.network}`),
+      });
+    }
+    const refusals: string[] = [];
+    for (const requirements of rankOffers(policy, payable)) {
+      const violation = limitViolation(policy, tracker, requirements);
+      if (violation) {
+        refusals.push(`${requirements.scheme}@${requirements.network}: ${violation}`);
+        continue;
+      }
+      if (policy.confirm && !(await policy.confirm(requirements))) {
+        refuse('policy_rejected', 'The confirmation callback declined the payment', { requirements });
+      }
+      return { requirements, rail: registry.resolve(requirements.scheme, requirements.network) as SchemeClient };
+    }
+    return refuse('policy_rejected', `Every payable option exceeds the spending policy: ${refusals.join('; ')}`, { refusals });
+  }
+
+  async function sendPaid(request: Request, header: string): Promise<{ response: Response; resent: boolean }> {
+    for (let attempt = 0; ; attempt++) {
+      const paid = request.clone();
+      paid.headers.set('payment-signature', header);
+      try {
+        return { response: await doFetch(paid), resent: attempt > 0 };
+      } catch (error) {
+        // The outcome is unknown; the same payment is resent, never a new one.
+        if (attempt >= retries || paid.signal.aborted) throw error;
+      }
+    }
+  }
+
+  return {
+    receiptOf: (response) => receipts.get(response),
+    async fetch(input, init) {
+      const request = new Request(input, init);
+      const first = await doFetch(request.clone());
+      if (first.status !== 402) return first;
+      const header = first.headers.get('payment-required');
+      if (header === null) return first; // a 402 that is not x402
+      const required = decodePaymentRequiredHeader(header);
+      const { requirements, rail } = await choose(required.accepts);
+      await first.body?.cancel().catch(() => {});
+
+      const created = await rail.create({
+        requirements,
+        resource: required.resource,
+        ...(required.extensions ? { extensions: required.extensions } : {}),
+      });
+      const payload: PaymentPayload = {
+        x402Version: 2,
+        resource: required.resource,
+        accepted: requirements,
+        payload: created.payload,
+        ...(created.extensions ? { extensions: created.extensions } : {}),
+      };
+      const undo = tracker.record(requirements, policy.budget?.periodMs ?? 0);
+      const { response, resent } = await sendPaid(request, encodePaymentSignatureHeader(payload));
+
+      const receipt: PaymentReceipt = { resource: required.resource, requirements, status: response.status };
+      const responseHeader = response.headers.get('payment-response');
+      if (responseHeader !== null) {
+        try {
+          receipt.settlement = decodePaymentResponseHeader(responseHeader);
+        } catch (error) {
+          receipt.error = error instanceof Error ? error.message : String(error);
+        }
+      } else {
+        receipt.error = `no PAYMENT-RESPONSE header (HTTP ${response.status})`;
+      }
+      // A definite refusal of the only send means nothing was paid: give the amount back. After a
+      // resend, a refusal may mean the lost first send was served, so the amount stays counted.
+      if (!resent && !receipt.settlement?.success && response.status >= 400 && response.status < 500) undo();
+      receipts.set(response, receipt);
+      options.onReceipt?.(receipt);
+      return response;
+    },
+  };
+}

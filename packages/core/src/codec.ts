@@ -1,0 +1,121 @@
+/**
+ * Header codec for `PAYMENT-REQUIRED`, `PAYMENT-SIGNATURE` and `PAYMENT-RESPONSE`:
+ * base64 of UTF-8 JSON. Decoding is bounded: size first, then base64, JSON and schema.
+ */
+import type { z } from 'zod';
+import { PayloadDecodeError } from './errors.js';
+import {
+  describeSchemaIssue,
+  type PaymentPayload,
+  PaymentPayloadSchema,
+  type PaymentRequired,
+  PaymentRequiredSchema,
+  type SettleResponse,
+  SettleResponseSchema,
+} from './schemas.js';
+
+export const HEADERS = {
+  paymentRequired: 'PAYMENT-REQUIRED',
+  paymentSignature: 'PAYMENT-SIGNATURE',
+  paymentResponse: 'PAYMENT-RESPONSE',
+  /** x402 version 1 request header, recognised only to refuse it clearly. */
+  legacyPayment: 'X-PAYMENT',
+} as const;
+
+/** Default cap on an encoded header, checked before any decoding work. */
+export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+
+export interface DecodeOptions {
+  /** Largest accepted encoded header, in bytes (characters: base64 is ASCII). */
+  maxBytes?: number;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+const utf8Encoder = new TextEncoder();
+
+/** Standard base64 of the UTF-8 JSON of a value. */
+export function encodeBase64Json(value: unknown): string {
+  const bytes = utf8Encoder.encode(JSON.stringify(value));
+  return bytesToBase64(bytes);
+}
+
+function bytesToBase64(bytes: Uint8Array): string {
+  if (typeof Buffer !== 'undefined') return Buffer.from(bytes).toString('base64');
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+function base64ToBytes(text: string): Uint8Array {
+  if (typeof Buffer !== 'undefined') return Buffer.from(text, 'base64');
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+function fail(what: string, message: string, details: Record<string, unknown> = {}): never {
+  throw new PayloadDecodeError('invalid_payload', {
+    message: `${what}: ${message}`,
+    details: { header: what, ...details },
+  });
+}
+
+/**
+ * Decodes base64 JSON and validates it against a schema.
+ * Throws `PayloadDecodeError` (code `invalid_payload`, or `invalid_x402_version`) on anything else.
+ */
+export function decodeBase64Json<T>(
+  what: string,
+  value: string,
+  schema: z.ZodType<T>,
+  options: DecodeOptions = {},
+): T {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_HEADER_BYTES;
+  if (value.length > maxBytes) fail(what, `larger than ${maxBytes} bytes`, { size: value.length });
+  const trimmed = value.trim();
+  if (trimmed.length === 0) fail(what, 'empty');
+  if (trimmed.length % 4 !== 0 || !BASE64.test(trimmed)) fail(what, 'not standard base64');
+  let json: unknown;
+  try {
+    json = JSON.parse(utf8Decoder.decode(base64ToBytes(trimmed)));
+  } catch (cause) {
+    throw new PayloadDecodeError('invalid_payload', {
+      message: `${what}: not UTF-8 JSON`,
+      details: { header: what },
+      cause,
+    });
+  }
+  if (typeof json === 'object' && json !== null && 'x402Version' in json) {
+    const version = (json as { x402Version: unknown }).x402Version;
+    if (version !== 2) {
+      throw new PayloadDecodeError('invalid_x402_version', {
+        message: `${what}: x402Version ${JSON.stringify(version)} is not supported; send version 2`,
+        details: { header: what, x402Version: version },
+      });
+    }
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) fail(what, describeSchemaIssue(parsed.error));
+  return parsed.data;
+}
+
+export function encodePaymentRequiredHeader(value: PaymentRequired): string {
+  return encodeBase64Json(value);
+}
+export function decodePaymentRequiredHeader(value: string, options?: DecodeOptions): PaymentRequired {
+  return decodeBase64Json(HEADERS.paymentRequired, value, PaymentRequiredSchema, options) as PaymentRequired;
+}
+export function encodePaymentSignatureHeader(value: PaymentPayload): string {
+  return encodeBase64Json(value);
+}
+export function decodePaymentSignatureHeader(value: string, options?: DecodeOptions): PaymentPayload {
+  return decodeBase64Json(HEADERS.paymentSignature, value, PaymentPayloadSchema, options) as PaymentPayload;
+}
+export function encodePaymentResponseHeader(value: SettleResponse): string {
+  return encodeBase64Json(value);
+}
+export function decodePaymentResponseHeader(value: string, options?: DecodeOptions): SettleResponse {
+  return decodeBase64Json(HEADERS.paymentResponse, value, SettleResponseSchema, options) as SettleResponse;
+}

@@ -1,0 +1,15 @@
+/** Server role: the resource-server engine, route config, paywall and a remote facilitator client. */
+export {
+  type CorsOptions,
+  createResourceServer,
+  EXPOSED_PAYMENT_HEADERS,
+  type PaidHandler,
+  type PaymentEvent,
+  type ResourceServer,
+  type ResourceServerOptions,
+} from './server/engine.js';
+export { matchAccepted, type MatchResult } from './server/match.js';
+export { escapeHtml, type PaywallOptions, renderPaywall } from './server/paywall.js';
+export { type PriceSpec, type ResolvedOffer, type RouteAccept, type RoutePaymentConfig, resourceUrlOf } from './server/route.js';
+export { createHttpFacilitatorClient, type FacilitatorOperation, type HttpFacilitatorClientOptions } from './facilitator/http-client.js';
+export type { DisplayAmount, PriceInput, RequirementsContext, SchemeServer } from './scheme.js';

@@ -1,0 +1,275 @@
+/**
+ * The resource-server engine: one function from a Web `Request`, the matched route's payment
+ * config and the handler, to a `Response`. Adapters only translate their framework to this.
+ *
+ * decode → match → claim → verify → run handler (response held back) → settle | release → respond
+ */
+import { jsonResponse } from '../body.js';
+import { DEFAULT_MAX_HEADER_BYTES, encodePaymentRequiredHeader, encodePaymentResponseHeader, decodePaymentSignatureHeader } from '../codec.js';
+import { describeReason, PayloadDecodeError, X402Error } from '../errors.js';
+import type { FacilitatorClient } from '../facilitator-client.js';
+import { createMemoryLedger, type PaymentLedger } from '../ledger.js';
+import { SchemeRegistry } from '../registry.js';
+import type { SchemeServer } from '../scheme.js';
+import type { PaymentPayload, PaymentRequired, ResourceInfo, SettleResponse } from '../schemas.js';
+import { matchAccepted } from './match.js';
+import { type PaywallOptions, renderPaywall } from './paywall.js';
+import { createOfferResolver, type ResolvedOffer, resourceUrlOf, type RoutePaymentConfig } from './route.js';
+
+/** Headers a browser client must be allowed to read. */
+export const EXPOSED_PAYMENT_HEADERS = 'PAYMENT-REQUIRED, PAYMENT-RESPONSE';
+
+export type PaymentEvent =
+  | { type: 'payment_required'; resource: string }
+  | { type: 'rejected'; resource: string; reason: string; status: number; paymentId?: string }
+  | { type: 'verified'; resource: string; paymentId: string; payer?: string }
+  | { type: 'settled'; resource: string; paymentId: string; requirements: ResolvedOffer['requirements']; settlement: SettleResponse }
+  | { type: 'settle_failed'; resource: string; paymentId: string; reason: string }
+  | { type: 'released'; resource: string; paymentId: string; reason: string };
+
+export interface CorsOptions {
+  /** `*`, one origin, or a predicate. */
+  allowOrigin: string | ((origin: string) => boolean);
+}
+
+export interface ResourceServerOptions {
+  facilitator: FacilitatorClient;
+  /** The server roles of the rails this deployment offers. */
+  schemes: Iterable<SchemeServer> | SchemeRegistry<SchemeServer>;
+  /**
+   * Where payment ids are claimed. Default: an in-memory ledger, which holds only within one
+   * process; use `@x402-rails/store` when several instances serve the same routes.
+   */
+  ledger?: PaymentLedger;
+  /** Cap on the `PAYMENT-SIGNATURE` header, checked before decoding (default 16 KiB). */
+  maxHeaderBytes?: number;
+  /** HTML page for browsers (`Accept: text/html`); `false` turns it off. */
+  paywall?: false | PaywallOptions;
+  /** Answer CORS preflights of paid routes and allow the payment headers. */
+  cors?: CorsOptions;
+  /** Called on every payment state change, synchronously; must not throw. */
+  onEvent?: (event: PaymentEvent) => void;
+}
+
+export type PaidHandler = (request: Request) => Response | Promise<Response>;
+
+export interface ResourceServer {
+  /** Runs one request through the paid-request lifecycle. */
+  handle(request: Request, route: RoutePaymentConfig, handler: PaidHandler): Promise<Response>;
+  /** The `PaymentRequired` a request to this route would be answered with. */
+  paymentRequired(request: Request, route: RoutePaymentConfig): Promise<PaymentRequired>;
+  readonly ledger: PaymentLedger;
+}
+
+/**
+ * @example
+ * const server = createResourceServer({ facilitator, schemes: [toy.server] });
+ * const route = { accepts: { scheme: 'exact', network: 'toy:local', price: '$0.01', payTo: merchant } };
+ * const response = await server.handle(request, route, () => Response.json({ weather: 'sunny' }));
+ */
+export function createResourceServer(options: ResourceServerOptions): ResourceServer {
+  const registry = options.schemes instanceof SchemeRegistry ? options.schemes : new SchemeRegistry<SchemeServer>(options.schemes);
+  const ledger = options.ledger ?? createMemoryLedger();
+  const offersFor = createOfferResolver(registry);
+  const maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+  const emit = options.onEvent ?? (() => {});
+
+  function corsHeaders(request: Request): Record<string, string> {
+    const headers: Record<string, string> = { 'access-control-expose-headers': EXPOSED_PAYMENT_HEADERS };
+    const origin = request.headers.get('origin');
+    if (options.cors && origin) {
+      const allow = options.cors.allowOrigin;
+      if (allow === '*') headers['access-control-allow-origin'] = '*';
+      else if (typeof allow === 'string' ? allow === origin : allow(origin)) {
+        headers['access-control-allow-origin'] = origin;
+        headers['vary'] = 'Origin';
+      }
+    }
+    return headers;
+  }
+
+  function resourceInfo(route: RoutePaymentConfig, request: Request): ResourceInfo {
+    return {
+      url: resourceUrlOf(route, request),
+      ...(route.description !== undefined ? { description: route.description } : {}),
+      ...(route.mimeType !== undefined ? { mimeType: route.mimeType } : {}),
+    };
+  }
+
+  function paymentRequiredBody(resource: ResourceInfo, offers: readonly ResolvedOffer[], route: RoutePaymentConfig, error: string): PaymentRequired {
+    return {
+      x402Version: 2,
+      error,
+      resource,
+      accepts: offers.map((o) => o.requirements),
+      ...(route.extensions ? { extensions: route.extensions } : {}),
+    };
+  }
+
+  /** A refusal: status from the reason table, the `PAYMENT-REQUIRED` header, HTML or JSON body. */
+  function refuse(
+    request: Request,
+    route: RoutePaymentConfig,
+    resource: ResourceInfo,
+    offers: readonly ResolvedOffer[],
+    reason: string,
+    message: string,
+    extra: { headers?: Record<string, string>; status?: number } = {},
+  ): Response {
+    const status = extra.status ?? describeReason(reason).status;
+    const headers: Record<string, string> = {
+      ...corsHeaders(request),
+      [`payment-required`]: encodePaymentRequiredHeader(paymentRequiredBody(resource, offers, route, message)),
+      'cache-control': 'no-store',
+      ...extra.headers,
+    };
+    if (reason !== 'payment_required') emit({ type: 'rejected', resource: resource.url, reason, status });
+    const wantsHtml = options.paywall !== false && status === 402 && (request.headers.get('accept') ?? '').includes('text/html');
+    if (wantsHtml) {
+      const html = renderPaywall({ ...(route.description ? { description: route.description } : {}), offers, ...(options.paywall ? { options: options.paywall } : {}) });
+      return new Response(html, { status, headers: { ...headers, 'content-type': 'text/html; charset=utf-8' } });
+    }
+    return jsonResponse(status, { x402Version: 2, error: reason, message }, headers);
+  }
+
+  /** Copies a response, adding headers; the body stream is passed through untouched. */
+  function withHeaders(response: Response, extra: Record<string, string>): Response {
+    const headers = new Headers(response.headers);
+    for (const [name, value] of Object.entries(extra)) {
+      if (name === 'access-control-expose-headers' && headers.has(name)) headers.set(name, `${headers.get(name)}, ${value}`);
+      else headers.set(name, value);
+    }
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  }
+
+  async function release(offer: ResolvedOffer, payload: PaymentPayload, paymentId: string, resource: string, reason: string) {
+    await ledger.transition(paymentId, 'verified', 'released', { reason });
+    if (offer.rail.holdsFunds) await options.facilitator.release(payload, offer.requirements);
+    emit({ type: 'released', resource, paymentId, reason });
+  }
+
+  async function handle(request: Request, route: RoutePaymentConfig, handler: PaidHandler): Promise<Response> {
+    if (request.method === 'OPTIONS' && options.cors && request.headers.has('access-control-request-method')) {
+      return new Response(null, {
+        status: 204,
+        headers: {
+          ...corsHeaders(request),
+          'access-control-allow-headers': request.headers.get('access-control-request-headers') ?? 'PAYMENT-SIGNATURE, Content-Type',
+          'access-control-allow-methods': 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
+          'access-control-max-age': '600',
+        },
+      });
+    }
+    const resource = resourceInfo(route, request);
+    const offers = await offersFor(route, request);
+    const header = request.headers.get('payment-signature');
+    if (header === null) {
+      if (request.headers.has('x-payment')) {
+        return refuse(request, route, resource, offers, 'invalid_x402_version', 'X-PAYMENT is x402 version 1; send PAYMENT-SIGNATURE (version 2)');
+      }
+      emit({ type: 'payment_required', resource: resource.url });
+      return refuse(request, route, resource, offers, 'payment_required', 'PAYMENT-SIGNATURE header is required');
+    }
+
+    let payload: PaymentPayload;
+    try {
+      payload = decodePaymentSignatureHeader(header, { maxBytes: maxHeaderBytes });
+    } catch (error) {
+      if (error instanceof PayloadDecodeError) return refuse(request, route, resource, offers, error.code, error.message);
+      throw error;
+    }
+
+    const match = matchAccepted(payload, offers, resource.url);
+    if (!match.ok) return refuse(request, route, resource, offers, match.reason, match.message);
+    const { offer } = match;
+
+    let paymentId: string;
+    try {
+      paymentId = offer.rail.paymentId(payload);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : 'payload carries no payment id';
+      return refuse(request, route, resource, offers, 'invalid_payload', message);
+    }
+
+    const claim = await ledger.claim({
+      paymentId,
+      scheme: offer.requirements.scheme,
+      network: offer.requirements.network,
+      asset: offer.requirements.asset,
+      amount: offer.requirements.amount,
+      payTo: offer.requirements.payTo,
+      resource: resource.url,
+    });
+    if (!claim.claimed) {
+      return refuse(request, route, resource, offers, 'payment_already_used', `This payment is already ${claim.record.state}`);
+    }
+
+    let verified: Awaited<ReturnType<FacilitatorClient['verify']>>;
+    try {
+      verified = await options.facilitator.verify(payload, offer.requirements, { signal: request.signal });
+    } catch (error) {
+      const reason = error instanceof X402Error ? error.code : 'unexpected_verify_error';
+      await ledger.transition(paymentId, 'claimed', 'released', { reason });
+      return refuse(request, route, resource, offers, reason, describeReason(reason).message);
+    }
+    if (!verified.isValid) {
+      const reason = verified.invalidReason ?? 'invalid_payload';
+      await ledger.transition(paymentId, 'claimed', 'released', { reason });
+      return refuse(request, route, resource, offers, reason, verified.invalidMessage ?? describeReason(reason).message);
+    }
+    await ledger.transition(paymentId, 'claimed', 'verified', verified.payer ? { payer: verified.payer } : {});
+    emit({ type: 'verified', resource: resource.url, paymentId, ...(verified.payer ? { payer: verified.payer } : {}) });
+
+    let response: Response;
+    try {
+      response = await handler(request);
+    } catch (error) {
+      await release(offer, payload, paymentId, resource.url, 'handler_threw');
+      throw error;
+    }
+    if (response.status >= 400) {
+      await release(offer, payload, paymentId, resource.url, `handler_status_${response.status}`);
+      return withHeaders(response, corsHeaders(request));
+    }
+
+    let settlement: SettleResponse;
+    try {
+      settlement = await options.facilitator.settle(payload, offer.requirements);
+    } catch (error) {
+      settlement = {
+        success: false,
+        errorReason: error instanceof X402Error ? error.code : 'unexpected_settle_error',
+        errorMessage: error instanceof Error ? error.message : String(error),
+        transaction: '',
+        network: offer.requirements.network,
+      };
+    }
+    if (!settlement.success) {
+      const reason = settlement.errorReason ?? 'settlement_failed';
+      await ledger.transition(paymentId, 'verified', 'failed', { reason });
+      emit({ type: 'settle_failed', resource: resource.url, paymentId, reason });
+      // Nothing of the handler's body reaches the client when the payment did not settle.
+      await response.body?.cancel().catch(() => {});
+      // A payment that did not settle is a 402 whatever the cause, with the failed settlement attached.
+      return refuse(request, route, resource, offers, reason, settlement.errorMessage ?? describeReason(reason).message, {
+        status: 402,
+        headers: { 'payment-response': encodePaymentResponseHeader(settlement) },
+      });
+    }
+    await ledger.transition(paymentId, 'verified', 'settled', {
+      transaction: settlement.transaction,
+      ...(settlement.payer ? { payer: settlement.payer } : {}),
+    });
+    emit({ type: 'settled', resource: resource.url, paymentId, requirements: offer.requirements, settlement });
+    return withHeaders(response, { ...corsHeaders(request), 'payment-response': encodePaymentResponseHeader(settlement) });
+  }
+
+  return {
+    handle,
+    ledger,
+    async paymentRequired(request, route) {
+      const offers = await offersFor(route, request);
+      return paymentRequiredBody(resourceInfo(route, request), offers, route, 'PAYMENT-SIGNATURE header is required');
+    },
+  };
+}
