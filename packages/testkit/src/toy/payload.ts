@@ -1,0 +1,28 @@
+/** The toy rail's payload: a transfer and the payer's Ed25519 signature over its canonical bytes. */
+import { z } from 'zod';
+
+const HEX_32 = /^[0-9a-f]{64}$/;
+
+export const ToyTransferSchema = z.object({
+  from: z.string().regex(HEX_32),
+  to: z.string().min(1).max(256),
+  amount: z.string().regex(/^(0|[1-9][0-9]{0,37})$/),
+  asset: z.string().min(1).max(64),
+  validAfter: z.number().int().nonnegative(),
+  validBefore: z.number().int().positive(),
+  nonce: z.string().regex(/^[0-9a-f]{32}$/),
+});
+export type ToyTransfer = z.infer<typeof ToyTransferSchema>;
+
+export const ToyPayloadSchema = z.object({
+  transfer: ToyTransferSchema,
+  signature: z.string().regex(/^[0-9a-f]{128}$/),
+});
+export type ToyPayload = z.infer<typeof ToyPayloadSchema>;
+
+/** The exact bytes signed: every field, in a fixed order, bound to the network. */
+export function toyTransferMessage(network: string, t: ToyTransfer): Uint8Array {
+  return new TextEncoder().encode(
+    ['x402-toy-transfer/1', network, t.asset, t.from, t.to, t.amount, t.validAfter, t.validBefore, t.nonce].join('\n'),
+  );
+}
