@@ -46,8 +46,11 @@ export type ErrorReason = CoreErrorReason | (string & {});
 
 /** HTTP status and human message for a reason; a rail's own reason that is not in the table is a 402. */
 export function describeReason(reason: ErrorReason): { status: number; message: string } {
-  const known = (ERROR_REASONS as Record<string, { status: number; message: string }>)[reason];
-  return known ?? { status: 402, message: `The payment was refused (${reason}).` };
+  // Own properties only: a reason such as "constructor" or "__proto__" (e.g. from a facilitator) is not in the table.
+  if (Object.hasOwn(ERROR_REASONS, reason)) {
+    return (ERROR_REASONS as Record<string, { status: number; message: string }>)[reason] as { status: number; message: string };
+  }
+  return { status: 402, message: `The payment was refused (${reason}).` };
 }
 
 export interface X402ErrorOptions {

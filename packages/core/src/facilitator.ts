@@ -3,3 +3,4 @@ export { createFacilitator, type Facilitator, type FacilitatorOptions } from './
 export { createFacilitatorHandler, type FacilitatorHandlerOptions } from './facilitator/handler.js';
 export { createHttpFacilitatorClient, type FacilitatorOperation, type HttpFacilitatorClientOptions } from './facilitator/http-client.js';
 export type { FacilitatorContext, SchemeFacilitator } from './scheme.js';
+export { FacilitatorError, X402Error } from './errors.js';

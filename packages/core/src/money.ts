@@ -8,10 +8,26 @@ const DECIMAL = /^(0|[1-9][0-9]*)(?:\.([0-9]+))?$/;
 const MAX_DIGITS = 78; // uint256 has 78 decimal digits
 
 function invalid(input: unknown, why: string): never {
+  // Never JSON.stringify a non-string: a bigint would throw a TypeError instead of this error.
+  const shown = typeof input === 'string' ? JSON.stringify(input) : safeString(input);
   throw new X402Error('invalid_amount', {
-    message: `Invalid amount ${JSON.stringify(input)}: ${why}`,
-    details: { input: typeof input === 'string' ? input.slice(0, 100) : String(input) },
+    message: `Invalid amount ${shown}: ${why}`,
+    details: { input: typeof input === 'string' ? input.slice(0, 100) : safeString(input) },
   });
+}
+
+function safeString(value: unknown): string {
+  try {
+    return typeof value === 'bigint' ? `${value}n` : String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+function assertDecimals(input: unknown, decimals: number): void {
+  if (!Number.isInteger(decimals) || decimals < 0 || decimals > 36) {
+    invalid(input, `decimals must be an integer from 0 to 36, got ${decimals}`);
+  }
 }
 
 /**
@@ -20,9 +36,7 @@ function invalid(input: unknown, why: string): never {
  * @example parseDecimalAmount('4.02', 6) // 4020000n
  */
 export function parseDecimalAmount(input: string, decimals: number): bigint {
-  if (!Number.isInteger(decimals) || decimals < 0 || decimals > 36) {
-    invalid(input, `decimals must be an integer from 0 to 36, got ${decimals}`);
-  }
+  assertDecimals(input, decimals);
   if (typeof input !== 'string') invalid(input, 'must be a string');
   const match = DECIMAL.exec(input);
   if (!match) invalid(input, 'must be a plain non-negative decimal such as "0.01" (no sign, exponent or spaces)');
@@ -54,6 +68,10 @@ export function parseMoney(input: string | number, decimals: number): bigint {
 
 /** Formats atomic units as a decimal string without trailing zeros (`4020000n`, 6 → `"4.02"`). */
 export function formatAtomicAmount(amount: bigint | string, decimals: number): string {
+  assertDecimals(amount, decimals);
+  if (typeof amount === 'string' && !/^[0-9]+$/.test(amount)) {
+    invalid(amount, 'must be a non-negative integer in atomic units (decimal digits only)');
+  }
   const value = typeof amount === 'bigint' ? amount : BigInt(amount);
   if (value < 0n) invalid(String(amount), 'must not be negative');
   const digits = value.toString().padStart(decimals + 1, '0');

@@ -37,6 +37,15 @@ export function patternSpecificity(pattern: NetworkPattern): number {
   return pattern.endsWith(':*') ? 1 : 2;
 }
 
+/** JSON with object keys sorted, so the same facts written in another key order compare equal. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
 export interface NetworkInfo {
   id: Network;
   /** Human name, e.g. "Base Sepolia". */
@@ -58,7 +67,7 @@ export class NetworkTable<T extends NetworkInfo = NetworkInfo> {
   add(entry: T): this {
     parseNetwork(entry.id);
     const existing = this.#entries.get(entry.id);
-    if (existing && JSON.stringify(existing) !== JSON.stringify(entry)) {
+    if (existing && canonicalJson(existing) !== canonicalJson(entry)) {
       throw new ConfigError(`Network ${entry.id} is already in the table with other facts`, { id: entry.id });
     }
     this.#entries.set(entry.id, entry);

@@ -22,16 +22,20 @@ export class SchemeRegistry<T extends SchemeIdentity> {
       throw new ConfigError('A rail must name its scheme');
     }
     if (item.networks.length === 0) throw new ConfigError(`Rail "${item.scheme}" lists no networks`);
+    // Validate every pattern before adding any, so a refused rail leaves the registry unchanged.
+    const added: { pattern: NetworkPattern; item: T }[] = [];
     for (const pattern of item.networks) {
       assertNetworkPattern(pattern);
-      if (this.#entries.some((e) => e.item.scheme === item.scheme && e.pattern === pattern)) {
+      const taken = (e: { pattern: NetworkPattern; item: T }) => e.item.scheme === item.scheme && e.pattern === pattern;
+      if (this.#entries.some(taken) || added.some(taken)) {
         throw new ConfigError(`Scheme "${item.scheme}" is already registered for ${pattern}`, {
           scheme: item.scheme,
           network: pattern,
         });
       }
-      this.#entries.push({ pattern, item });
+      added.push({ pattern, item });
     }
+    this.#entries.push(...added);
     this.#cache.clear();
     return this;
   }

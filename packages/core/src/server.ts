@@ -13,3 +13,4 @@ export { escapeHtml, type PaywallOptions, renderPaywall } from './server/paywall
 export { type PriceSpec, type ResolvedOffer, type RouteAccept, type RoutePaymentConfig, resourceUrlOf } from './server/route.js';
 export { createHttpFacilitatorClient, type FacilitatorOperation, type HttpFacilitatorClientOptions } from './facilitator/http-client.js';
 export type { DisplayAmount, PriceInput, RequirementsContext, SchemeServer } from './scheme.js';
+export { ConfigError, PayloadDecodeError, X402Error } from './errors.js';
