@@ -5,8 +5,15 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     conditions: ['source'],
-    alias: { '@x402-rails/testkit': fileURLToPath(new URL('../testkit/src/index.ts', import.meta.url)) },
+    alias: {
+      '@x402-rails/testkit': fileURLToPath(new URL('../testkit/src/index.ts', import.meta.url)),
+    },
   },
   ssr: { resolve: { conditions: ['source'] } },
-  test: { include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // The JSON report feeds the CI summary line (.ci/test-summary.mjs).
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-output/vitest.json' },
+  },
 });

@@ -1,6 +1,12 @@
 import { defineConfig } from 'tsup';
 
-export const entry = ['src/index.ts', 'src/client.ts', 'src/server.ts', 'src/facilitator.ts', 'src/conformance.ts'];
+export const entry = [
+  'src/index.ts',
+  'src/client.ts',
+  'src/server.ts',
+  'src/facilitator.ts',
+  'src/conformance.ts',
+];
 
 export default defineConfig({
   entry,

@@ -1,5 +1,8 @@
 /** Reads a request body as text, refusing more than `limit` bytes without buffering them. */
-export async function readBodyLimited(request: Request, limit: number): Promise<string | undefined> {
+export async function readBodyLimited(
+  request: Request,
+  limit: number,
+): Promise<string | undefined> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > limit) return undefined;
   if (!request.body) return '';
@@ -33,7 +36,11 @@ export function safeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+export function jsonResponse(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Response {
   return new Response(JSON.stringify(body), {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },

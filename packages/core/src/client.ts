@@ -1,5 +1,10 @@
 /** Client role: the paying fetch wrapper and the spending policy. */
-export { createPaymentClient, type PaymentClient, type PaymentClientOptions, type PaymentReceipt } from './client/engine.js';
+export {
+  createPaymentClient,
+  type PaymentClient,
+  type PaymentClientOptions,
+  type PaymentReceipt,
+} from './client/engine.js';
 export type { AmountLimits, SpendingPolicy } from './client/policy.js';
-export type { CreatedPayment, CreatePaymentContext, SchemeClient } from './scheme.js';
 export { PayloadDecodeError, PaymentRefusedError, X402Error } from './errors.js';
+export type { CreatedPayment, CreatePaymentContext, SchemeClient } from './scheme.js';

@@ -31,6 +31,7 @@ export interface DecodeOptions {
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const BASE64URL_ONLY = /[-_]/;
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
 
@@ -45,6 +46,21 @@ function bytesToBase64(bytes: Uint8Array): string {
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary);
+}
+
+/**
+ * Strict standard base64: length a multiple of 4, only the standard alphabet, padding at the end.
+ * Node's decoder skips characters outside the alphabet, so a decoded length shorter than the
+ * input implies is exactly an invalid character; base64url's `-`/`_`, which it accepts, are
+ * refused separately. This is several times faster than a regular expression over the header.
+ */
+function strictBase64ToBytes(text: string): Uint8Array | undefined {
+  if (text.length % 4 !== 0) return undefined;
+  if (typeof Buffer === 'undefined') return BASE64.test(text) ? base64ToBytes(text) : undefined;
+  if (BASE64URL_ONLY.test(text)) return undefined;
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.length === (text.length / 4) * 3 - padding ? bytes : undefined;
 }
 
 function base64ToBytes(text: string): Uint8Array {
@@ -76,10 +92,11 @@ export function decodeBase64Json<T>(
   if (value.length > maxBytes) fail(what, `larger than ${maxBytes} bytes`, { size: value.length });
   const trimmed = value.trim();
   if (trimmed.length === 0) fail(what, 'empty');
-  if (trimmed.length % 4 !== 0 || !BASE64.test(trimmed)) fail(what, 'not standard base64');
+  const bytes = strictBase64ToBytes(trimmed);
+  if (bytes === undefined) fail(what, 'not standard base64');
   let json: unknown;
   try {
-    json = JSON.parse(utf8Decoder.decode(base64ToBytes(trimmed)));
+    json = JSON.parse(utf8Decoder.decode(bytes));
   } catch (cause) {
     throw new PayloadDecodeError('invalid_payload', {
       message: `${what}: not UTF-8 JSON`,
@@ -104,18 +121,42 @@ export function decodeBase64Json<T>(
 export function encodePaymentRequiredHeader(value: PaymentRequired): string {
   return encodeBase64Json(value);
 }
-export function decodePaymentRequiredHeader(value: string, options?: DecodeOptions): PaymentRequired {
-  return decodeBase64Json(HEADERS.paymentRequired, value, PaymentRequiredSchema, options) as PaymentRequired;
+export function decodePaymentRequiredHeader(
+  value: string,
+  options?: DecodeOptions,
+): PaymentRequired {
+  return decodeBase64Json(
+    HEADERS.paymentRequired,
+    value,
+    PaymentRequiredSchema,
+    options,
+  ) as PaymentRequired;
 }
 export function encodePaymentSignatureHeader(value: PaymentPayload): string {
   return encodeBase64Json(value);
 }
-export function decodePaymentSignatureHeader(value: string, options?: DecodeOptions): PaymentPayload {
-  return decodeBase64Json(HEADERS.paymentSignature, value, PaymentPayloadSchema, options) as PaymentPayload;
+export function decodePaymentSignatureHeader(
+  value: string,
+  options?: DecodeOptions,
+): PaymentPayload {
+  return decodeBase64Json(
+    HEADERS.paymentSignature,
+    value,
+    PaymentPayloadSchema,
+    options,
+  ) as PaymentPayload;
 }
 export function encodePaymentResponseHeader(value: SettleResponse): string {
   return encodeBase64Json(value);
 }
-export function decodePaymentResponseHeader(value: string, options?: DecodeOptions): SettleResponse {
-  return decodeBase64Json(HEADERS.paymentResponse, value, SettleResponseSchema, options) as SettleResponse;
+export function decodePaymentResponseHeader(
+  value: string,
+  options?: DecodeOptions,
+): SettleResponse {
+  return decodeBase64Json(
+    HEADERS.paymentResponse,
+    value,
+    SettleResponseSchema,
+    options,
+  ) as SettleResponse;
 }

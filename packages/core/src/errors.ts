@@ -48,7 +48,10 @@ export type ErrorReason = CoreErrorReason | (string & {});
 export function describeReason(reason: ErrorReason): { status: number; message: string } {
   // Own properties only: a reason such as "constructor" or "__proto__" (e.g. from a facilitator) is not in the table.
   if (Object.hasOwn(ERROR_REASONS, reason)) {
-    return (ERROR_REASONS as Record<string, { status: number; message: string }>)[reason] as { status: number; message: string };
+    return (ERROR_REASONS as Record<string, { status: number; message: string }>)[reason] as {
+      status: number;
+      message: string;
+    };
   }
   return { status: 402, message: `The payment was refused (${reason}).` };
 }

@@ -10,5 +10,5 @@ export * from './ledger.js';
 export * from './money.js';
 export * from './networks.js';
 export * from './registry.js';
-export type * from './scheme.js';
 export * from './schemas.js';
+export type * from './scheme.js';

@@ -40,7 +40,9 @@ export interface PaymentRecord extends PaymentClaim {
   updatedAt: number;
 }
 
-export type ClaimResult = { claimed: true; record: PaymentRecord } | { claimed: false; record: PaymentRecord };
+export type ClaimResult =
+  | { claimed: true; record: PaymentRecord }
+  | { claimed: false; record: PaymentRecord };
 
 export interface TransitionPatch {
   payer?: string;
@@ -55,12 +57,21 @@ export interface PaymentLedger {
    */
   claim(claim: PaymentClaim): Promise<ClaimResult>;
   /** Moves a record from `from` to `to` (compare-and-swap); throws `LedgerTransitionError` otherwise. */
-  transition(paymentId: string, from: PaymentState, to: PaymentState, patch?: TransitionPatch): Promise<PaymentRecord>;
+  transition(
+    paymentId: string,
+    from: PaymentState,
+    to: PaymentState,
+    patch?: TransitionPatch,
+  ): Promise<PaymentRecord>;
   get(paymentId: string): Promise<PaymentRecord | undefined>;
 }
 
 /** Throws unless `from → to` is in the transition table. */
-export function assertTransitionAllowed(paymentId: string, from: PaymentState, to: PaymentState): void {
+export function assertTransitionAllowed(
+  paymentId: string,
+  from: PaymentState,
+  to: PaymentState,
+): void {
   if (!PAYMENT_TRANSITIONS[from].includes(to)) {
     throw new LedgerTransitionError('invalid_transaction_state', {
       message: `Payment ${paymentId}: transition ${from} → ${to} is not allowed`,
@@ -78,13 +89,16 @@ export interface MemoryLedgerOptions {
  * In-process ledger for unit tests and single-process tools. Atomic because every operation
  * completes synchronously before its promise resolves. Durable drivers live in `@x402-rails/store`.
  */
-export function createMemoryLedger(options: MemoryLedgerOptions = {}): PaymentLedger & { size(): number } {
+export function createMemoryLedger(
+  options: MemoryLedgerOptions = {},
+): PaymentLedger & { size(): number } {
   const now = options.now ?? Date.now;
   const records = new Map<string, PaymentRecord>();
   return {
     async claim(claim) {
       const existing = records.get(claim.paymentId);
-      if (existing && existing.state !== 'released') return { claimed: false, record: { ...existing } };
+      if (existing && existing.state !== 'released')
+        return { claimed: false, record: { ...existing } };
       const time = now();
       const record: PaymentRecord = {
         ...claim,

@@ -39,7 +39,11 @@ export function parseDecimalAmount(input: string, decimals: number): bigint {
   assertDecimals(input, decimals);
   if (typeof input !== 'string') invalid(input, 'must be a string');
   const match = DECIMAL.exec(input);
-  if (!match) invalid(input, 'must be a plain non-negative decimal such as "0.01" (no sign, exponent or spaces)');
+  if (!match)
+    invalid(
+      input,
+      'must be a plain non-negative decimal such as "0.01" (no sign, exponent or spaces)',
+    );
   const whole = match[1] ?? '0';
   const fraction = match[2] ?? '';
   if (fraction.length > decimals) {
@@ -56,9 +60,11 @@ export function parseDecimalAmount(input: string, decimals: number): bigint {
  */
 export function parseMoney(input: string | number, decimals: number): bigint {
   if (typeof input === 'number') {
-    if (!Number.isFinite(input) || input < 0) invalid(input, 'must be a finite non-negative number');
+    if (!Number.isFinite(input) || input < 0)
+      invalid(input, 'must be a finite non-negative number');
     const text = String(input);
-    if (/e/i.test(text)) invalid(input, 'is too small or too large to write without an exponent; use a string');
+    if (/e/i.test(text))
+      invalid(input, 'is too small or too large to write without an exponent; use a string');
     return parseDecimalAmount(text, decimals);
   }
   if (typeof input !== 'string') invalid(input, 'must be a string or number');

@@ -12,7 +12,8 @@ export function isNetwork(value: string): value is Network {
 }
 
 export function parseNetwork(value: string): { namespace: string; reference: string } {
-  if (!isNetwork(value)) throw new ConfigError(`"${value}" is not a CAIP-2 network id (namespace:reference)`);
+  if (!isNetwork(value))
+    throw new ConfigError(`"${value}" is not a CAIP-2 network id (namespace:reference)`);
   const colon = value.indexOf(':');
   return { namespace: value.slice(0, colon), reference: value.slice(colon + 1) };
 }
@@ -41,7 +42,11 @@ export function patternSpecificity(pattern: NetworkPattern): number {
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
+            a < b ? -1 : a > b ? 1 : 0,
+          ),
+        )
       : v,
   );
 }
@@ -68,7 +73,9 @@ export class NetworkTable<T extends NetworkInfo = NetworkInfo> {
     parseNetwork(entry.id);
     const existing = this.#entries.get(entry.id);
     if (existing && canonicalJson(existing) !== canonicalJson(entry)) {
-      throw new ConfigError(`Network ${entry.id} is already in the table with other facts`, { id: entry.id });
+      throw new ConfigError(`Network ${entry.id} is already in the table with other facts`, {
+        id: entry.id,
+      });
     }
     this.#entries.set(entry.id, entry);
     return this;
@@ -82,9 +89,12 @@ export class NetworkTable<T extends NetworkInfo = NetworkInfo> {
   require(id: string): T {
     const entry = this.#entries.get(id);
     if (!entry) {
-      throw new ConfigError(`Unknown network ${id}; known: ${[...this.#entries.keys()].join(', ') || 'none'}`, {
-        network: id,
-      });
+      throw new ConfigError(
+        `Unknown network ${id}; known: ${[...this.#entries.keys()].join(', ') || 'none'}`,
+        {
+          network: id,
+        },
+      );
     }
     return entry;
   }

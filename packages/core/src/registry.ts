@@ -6,7 +6,12 @@
  * the same scheme and the same pattern are refused when registered, so there is never a tie.
  */
 import { ConfigError } from './errors.js';
-import { assertNetworkPattern, type NetworkPattern, networkMatches, patternSpecificity } from './networks.js';
+import {
+  assertNetworkPattern,
+  type NetworkPattern,
+  networkMatches,
+  patternSpecificity,
+} from './networks.js';
 import type { SchemeIdentity } from './scheme.js';
 
 export class SchemeRegistry<T extends SchemeIdentity> {
@@ -21,12 +26,14 @@ export class SchemeRegistry<T extends SchemeIdentity> {
     if (typeof item.scheme !== 'string' || item.scheme.length === 0) {
       throw new ConfigError('A rail must name its scheme');
     }
-    if (item.networks.length === 0) throw new ConfigError(`Rail "${item.scheme}" lists no networks`);
+    if (item.networks.length === 0)
+      throw new ConfigError(`Rail "${item.scheme}" lists no networks`);
     // Validate every pattern before adding any, so a refused rail leaves the registry unchanged.
     const added: { pattern: NetworkPattern; item: T }[] = [];
     for (const pattern of item.networks) {
       assertNetworkPattern(pattern);
-      const taken = (e: { pattern: NetworkPattern; item: T }) => e.item.scheme === item.scheme && e.pattern === pattern;
+      const taken = (e: { pattern: NetworkPattern; item: T }) =>
+        e.item.scheme === item.scheme && e.pattern === pattern;
       if (this.#entries.some(taken) || added.some(taken)) {
         throw new ConfigError(`Scheme "${item.scheme}" is already registered for ${pattern}`, {
           scheme: item.scheme,
@@ -48,7 +55,8 @@ export class SchemeRegistry<T extends SchemeIdentity> {
     let best: { pattern: NetworkPattern; item: T } | undefined;
     for (const entry of this.#entries) {
       if (entry.item.scheme !== scheme || !networkMatches(entry.pattern, network)) continue;
-      if (!best || patternSpecificity(entry.pattern) > patternSpecificity(best.pattern)) best = entry;
+      if (!best || patternSpecificity(entry.pattern) > patternSpecificity(best.pattern))
+        best = entry;
     }
     // Bounded: only network ids that reached here after schema validation are cached.
     if (this.#cache.size < 4096) this.#cache.set(key, best?.item ?? null);

@@ -107,7 +107,11 @@ export interface SchemeFacilitator extends SchemeIdentity {
     context?: FacilitatorContext,
   ): Promise<SettleResponse>;
   /** Voids a hold placed by verify (rails with `holdsFunds`). Idempotent. */
-  release?(payload: PaymentPayload, requirements: PaymentRequirements, context?: FacilitatorContext): Promise<void>;
+  release?(
+    payload: PaymentPayload,
+    requirements: PaymentRequirements,
+    context?: FacilitatorContext,
+  ): Promise<void>;
   /** `extra` announced in `/supported` for a network (e.g. a fee payer). */
   supportedExtra?(network: Network): Record<string, unknown> | undefined;
   /** Concrete networks to announce in `/supported` (patterns cannot be announced). */

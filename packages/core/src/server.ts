@@ -1,4 +1,12 @@
 /** Server role: the resource-server engine, route config, paywall and a remote facilitator client. */
+
+export { ConfigError, PayloadDecodeError, X402Error } from './errors.js';
+export {
+  createHttpFacilitatorClient,
+  type FacilitatorOperation,
+  type HttpFacilitatorClientOptions,
+} from './facilitator/http-client.js';
+export type { DisplayAmount, PriceInput, RequirementsContext, SchemeServer } from './scheme.js';
 export {
   type CorsOptions,
   createResourceServer,
@@ -8,9 +16,12 @@ export {
   type ResourceServer,
   type ResourceServerOptions,
 } from './server/engine.js';
-export { matchAccepted, type MatchResult } from './server/match.js';
+export { type MatchResult, matchAccepted } from './server/match.js';
 export { escapeHtml, type PaywallOptions, renderPaywall } from './server/paywall.js';
-export { type PriceSpec, type ResolvedOffer, type RouteAccept, type RoutePaymentConfig, resourceUrlOf } from './server/route.js';
-export { createHttpFacilitatorClient, type FacilitatorOperation, type HttpFacilitatorClientOptions } from './facilitator/http-client.js';
-export type { DisplayAmount, PriceInput, RequirementsContext, SchemeServer } from './scheme.js';
-export { ConfigError, PayloadDecodeError, X402Error } from './errors.js';
+export {
+  type PriceSpec,
+  type ResolvedOffer,
+  type RouteAccept,
+  type RoutePaymentConfig,
+  resourceUrlOf,
+} from './server/route.js';

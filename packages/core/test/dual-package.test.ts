@@ -12,7 +12,11 @@ const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const built = existsSync(new URL('../dist/index.cjs', import.meta.url));
 
 function runNode(args: string[]): string {
-  return execFileSync(process.execPath, args, { cwd: packageDir, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } }).trim();
+  return execFileSync(process.execPath, args, {
+    cwd: packageDir,
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'] ?? '' },
+  }).trim();
 }
 
 const CJS_CHECK = `

@@ -1,8 +1,18 @@
 /** Shared fixtures for the engine tests: a toy deployment wired through the real core engines. */
-import { decodePaymentRequiredHeader, encodePaymentSignatureHeader, type PaymentPayload, type SchemeClient } from '../src/index.js';
-import { createFacilitator, type Facilitator } from '../src/facilitator.js';
-import { createResourceServer, type ResourceServerOptions, type RoutePaymentConfig } from '../src/server.js';
+
 import { createToyRail, createToyWallet, type ToyRail } from '@x402-rails/testkit';
+import { createFacilitator, type Facilitator } from '../src/facilitator.js';
+import {
+  decodePaymentRequiredHeader,
+  encodePaymentSignatureHeader,
+  type PaymentPayload,
+  type SchemeClient,
+} from '../src/index.js';
+import {
+  createResourceServer,
+  type ResourceServerOptions,
+  type RoutePaymentConfig,
+} from '../src/server.js';
 
 export interface Deployment {
   toy: ToyRail;
@@ -14,7 +24,9 @@ export interface Deployment {
 }
 
 /** A resource server on the toy rail whose facilitator counts its calls. */
-export function deploy(options: { holds?: boolean; server?: Partial<ResourceServerOptions> } = {}): Deployment {
+export function deploy(
+  options: { holds?: boolean; server?: Partial<ResourceServerOptions> } = {},
+): Deployment {
   const toy = createToyRail({ ...(options.holds !== undefined ? { holds: options.holds } : {}) });
   const merchant = createToyWallet().address;
   const inner = createFacilitator({ schemes: [toy.facilitator] });
@@ -22,9 +34,18 @@ export function deploy(options: { holds?: boolean; server?: Partial<ResourceServ
   const facilitator: Facilitator = {
     registry: inner.registry,
     supported: () => inner.supported(),
-    verify: (p, r, o) => (calls.verify++, inner.verify(p, r, o)),
-    settle: (p, r, o) => (calls.settle++, inner.settle(p, r, o)),
-    release: (p, r, o) => (calls.release++, inner.release(p, r, o)),
+    verify: (p, r, o) => {
+      calls.verify++;
+      return inner.verify(p, r, o);
+    },
+    settle: (p, r, o) => {
+      calls.settle++;
+      return inner.settle(p, r, o);
+    },
+    release: (p, r, o) => {
+      calls.release++;
+      return inner.release(p, r, o);
+    },
   };
   const server = createResourceServer({ facilitator, schemes: [toy.server], ...options.server });
   const route: RoutePaymentConfig = {
@@ -36,15 +57,31 @@ export function deploy(options: { holds?: boolean; server?: Partial<ResourceServ
 }
 
 /** Asks the server what it wants for `url`, and pays the first offer with `client`. */
-export async function paymentHeader(d: Deployment, url: string, client: SchemeClient, route = d.route): Promise<{ header: string; payload: PaymentPayload }> {
+export async function paymentHeader(
+  d: Deployment,
+  url: string,
+  client: SchemeClient,
+  route = d.route,
+): Promise<{ header: string; payload: PaymentPayload }> {
   const unpaid = await d.server.handle(new Request(url), route, () => new Response('unreachable'));
   const required = decodePaymentRequiredHeader(unpaid.headers.get('payment-required') ?? '');
   const requirements = required.accepts[0];
   if (!requirements) throw new Error('no offer');
   const created = await client.create({ requirements, resource: required.resource });
-  const payload: PaymentPayload = { x402Version: 2, resource: required.resource, accepted: requirements, payload: created.payload };
+  const payload: PaymentPayload = {
+    x402Version: 2,
+    resource: required.resource,
+    accepted: requirements,
+    payload: created.payload,
+  };
   return { header: encodePaymentSignatureHeader(payload), payload };
 }
 
 export const paid = (url: string, header: string, init: RequestInit = {}) =>
-  new Request(url, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), 'payment-signature': header } });
+  new Request(url, {
+    ...init,
+    headers: {
+      ...(init.headers as Record<string, string> | undefined),
+      'payment-signature': header,
+    },
+  });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decodePaymentRequiredHeader, decodePaymentResponseHeader, encodeBase64Json, FacilitatorError } from '../src/index.js';
+import {
+  decodePaymentRequiredHeader,
+  decodePaymentResponseHeader,
+  encodeBase64Json,
+  FacilitatorError,
+} from '../src/index.js';
 import { createResourceServer, type RoutePaymentConfig } from '../src/server.js';
 import { deploy, paid, paymentHeader } from './helpers.js';
 
@@ -15,7 +20,16 @@ describe('resource server: no payment', () => {
     expect(required).toMatchObject({
       x402Version: 2,
       resource: { url: URL_A, description: 'Weather report', mimeType: 'application/json' },
-      accepts: [{ scheme: 'exact', network: 'toy:local', amount: '10000', asset: 'TOY', payTo: d.merchant, maxTimeoutSeconds: 60 }],
+      accepts: [
+        {
+          scheme: 'exact',
+          network: 'toy:local',
+          amount: '10000',
+          asset: 'TOY',
+          payTo: d.merchant,
+          maxTimeoutSeconds: 60,
+        },
+      ],
     });
     expect(response.headers.get('access-control-expose-headers')).toContain('PAYMENT-REQUIRED');
     expect(await response.json()).toMatchObject({ error: 'payment_required' });
@@ -26,7 +40,9 @@ describe('resource server: no payment', () => {
     const d = deploy();
     const markup = '<script>alert(1)</script>';
     const response = await d.server.handle(
-      new Request(`${URL_A}?q=${encodeURIComponent(markup)}&raw=<b>x</b>`, { headers: { accept: 'text/html,application/xhtml+xml' } }),
+      new Request(`${URL_A}?q=${encodeURIComponent(markup)}&raw=<b>x</b>`, {
+        headers: { accept: 'text/html,application/xhtml+xml' },
+      }),
       d.route,
       json,
     );
@@ -45,14 +61,20 @@ describe('resource server: no payment', () => {
   it('escapes markup in the configured description', async () => {
     const d = deploy();
     const route = { ...d.route, description: '<img src=x onerror=alert(1)>' };
-    const html = await (await d.server.handle(new Request(URL_A, { headers: { accept: 'text/html' } }), route, json)).text();
+    const html = await (
+      await d.server.handle(new Request(URL_A, { headers: { accept: 'text/html' } }), route, json)
+    ).text();
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).not.toContain('<img');
   });
 
   it('refuses a version 1 X-PAYMENT header with 400 invalid_x402_version', async () => {
     const d = deploy();
-    const response = await d.server.handle(new Request(URL_A, { headers: { 'x-payment': 'e30=' } }), d.route, json);
+    const response = await d.server.handle(
+      new Request(URL_A, { headers: { 'x-payment': 'e30=' } }),
+      d.route,
+      json,
+    );
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: 'invalid_x402_version' });
     expect(d.calls.verify).toBe(0);
@@ -63,16 +85,27 @@ describe('resource server: malformed payments', () => {
   const cases: [string, string, string][] = [
     ['garbage', 'not base64 at all!', 'invalid_payload'],
     ['base64 of non-JSON', Buffer.from('hello').toString('base64'), 'invalid_payload'],
-    ['wrong shape', encodeBase64Json({ x402Version: 2, accepted: { scheme: 'exact' } }), 'invalid_payload'],
+    [
+      'wrong shape',
+      encodeBase64Json({ x402Version: 2, accepted: { scheme: 'exact' } }),
+      'invalid_payload',
+    ],
     ['JSON null', encodeBase64Json(null), 'invalid_payload'],
     ['oversized (64 KiB)', 'A'.repeat(64 * 1024), 'invalid_payload'],
-    ['version 1 payload', encodeBase64Json({ x402Version: 1, scheme: 'exact', network: 'base', payload: {} }), 'invalid_x402_version'],
+    [
+      'version 1 payload',
+      encodeBase64Json({ x402Version: 1, scheme: 'exact', network: 'base', payload: {} }),
+      'invalid_x402_version',
+    ],
   ];
   for (const [name, header, reason] of cases) {
     it(`${name} → 400 ${reason}, no facilitator call, handler not run`, async () => {
       const d = deploy();
       let ran = false;
-      const response = await d.server.handle(paid(URL_A, header), d.route, () => ((ran = true), json()));
+      const response = await d.server.handle(paid(URL_A, header), d.route, () => {
+        ran = true;
+        return json();
+      });
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: reason });
       expect(d.calls).toEqual({ verify: 0, settle: 0, release: 0 });
@@ -104,7 +137,11 @@ describe('resource server: malformed payments', () => {
     const d = deploy();
     const { client } = d.toy.fundedClient();
     const { header } = await paymentHeader(d, URL_A, client);
-    const response = await d.server.handle(paid('http://127.0.0.1:4021/other', header), d.route, json);
+    const response = await d.server.handle(
+      paid('http://127.0.0.1:4021/other', header),
+      d.route,
+      json,
+    );
     expect(response.status).toBe(402);
     expect((await response.json()).error).toBe('resource_mismatch');
   });
@@ -119,11 +156,19 @@ describe('resource server: paid requests', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ weather: 'sunny' });
     const settlement = decodePaymentResponseHeader(response.headers.get('payment-response') ?? '');
-    expect(settlement).toMatchObject({ success: true, network: 'toy:local', payer: wallet.address });
+    expect(settlement).toMatchObject({
+      success: true,
+      network: 'toy:local',
+      payer: wallet.address,
+    });
     expect(d.toy.chain.balanceOf(wallet.address)).toBe(990_000n);
     expect(d.toy.chain.balanceOf(d.merchant)).toBe(10_000n);
     const record = await d.server.ledger.get(d.toy.server.paymentId(payload));
-    expect(record).toMatchObject({ state: 'settled', transaction: settlement.transaction, payer: wallet.address });
+    expect(record).toMatchObject({
+      state: 'settled',
+      transaction: settlement.transaction,
+      payer: wallet.address,
+    });
   });
 
   it('serves one payment once: a second use is payment_already_used', async () => {
@@ -131,7 +176,10 @@ describe('resource server: paid requests', () => {
     const { client } = d.toy.fundedClient();
     const { header } = await paymentHeader(d, URL_A, client);
     let served = 0;
-    const handler = () => (served++, json());
+    const handler = () => {
+      served++;
+      return json();
+    };
     expect((await d.server.handle(paid(URL_A, header), d.route, handler)).status).toBe(200);
     const again = await d.server.handle(paid(URL_A, header), d.route, handler);
     expect(again.status).toBe(402);
@@ -145,7 +193,12 @@ describe('resource server: paid requests', () => {
     const { header } = await paymentHeader(d, URL_A, client);
     let served = 0;
     const responses = await Promise.all(
-      Array.from({ length: 25 }, () => d.server.handle(paid(URL_A, header), d.route, async () => (served++, json()))),
+      Array.from({ length: 25 }, () =>
+        d.server.handle(paid(URL_A, header), d.route, async () => {
+          served++;
+          return json();
+        }),
+      ),
     );
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
@@ -158,7 +211,11 @@ describe('resource server: paid requests', () => {
     const d = deploy({ holds: true });
     const { client, wallet } = d.toy.fundedClient(1_000_000n);
     const { header, payload } = await paymentHeader(d, URL_A, client);
-    const response = await d.server.handle(paid(URL_A, header), d.route, () => new Response('boom', { status: 500 }));
+    const response = await d.server.handle(
+      paid(URL_A, header),
+      d.route,
+      () => new Response('boom', { status: 500 }),
+    );
     expect(response.status).toBe(500);
     expect(response.headers.get('payment-response')).toBeNull();
     expect(d.calls.settle).toBe(0);
@@ -205,7 +262,9 @@ describe('resource server: paid requests', () => {
     const body = await response.text();
     expect(body).not.toContain('SECRET');
     expect(JSON.parse(body)).toMatchObject({ error: 'insufficient_funds' });
-    expect(decodePaymentResponseHeader(response.headers.get('payment-response') ?? '')).toMatchObject({ success: false, errorReason: 'insufficient_funds' });
+    expect(
+      decodePaymentResponseHeader(response.headers.get('payment-response') ?? ''),
+    ).toMatchObject({ success: false, errorReason: 'insufficient_funds' });
     expect(cancelled).toBe(true);
   });
 
@@ -215,7 +274,15 @@ describe('resource server: paid requests', () => {
     const { header } = await paymentHeader(d, URL_A, client);
     const response = await d.server.handle(paid(URL_A, header), d.route, () => {
       const chunks = ['one ', 'two ', 'three'];
-      return new Response(new ReadableStream({ pull: (c) => { const next = chunks.shift(); if (next) c.enqueue(new TextEncoder().encode(next)); else c.close(); } }));
+      return new Response(
+        new ReadableStream({
+          pull: (c) => {
+            const next = chunks.shift();
+            if (next) c.enqueue(new TextEncoder().encode(next));
+            else c.close();
+          },
+        }),
+      );
     });
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('one two three');
@@ -236,7 +303,8 @@ describe('resource server: paid requests', () => {
     const d = deploy();
     let down = true;
     const verify = d.facilitator.verify;
-    d.facilitator.verify = (p, r, o) => (down ? Promise.reject(new FacilitatorError('facilitator_unavailable')) : verify(p, r, o));
+    d.facilitator.verify = (p, r, o) =>
+      down ? Promise.reject(new FacilitatorError('facilitator_unavailable')) : verify(p, r, o);
     const server = createResourceServer({ facilitator: d.facilitator, schemes: [d.toy.server] });
     const { client } = d.toy.fundedClient();
     const { header } = await paymentHeader(d, URL_A, client);
@@ -271,7 +339,15 @@ describe('resource server: configuration', () => {
     const requirements = d.toy.server.requirements.bind(d.toy.server);
     const server = createResourceServer({
       facilitator: d.facilitator,
-      schemes: [{ ...d.toy.server, requirements: (ctx) => (built++, requirements(ctx)) }],
+      schemes: [
+        {
+          ...d.toy.server,
+          requirements: (ctx) => {
+            built++;
+            return requirements(ctx);
+          },
+        },
+      ],
     });
     for (let i = 0; i < 5; i++) await server.handle(new Request(URL_A), d.route, json);
     expect(built).toBe(1);
@@ -280,10 +356,25 @@ describe('resource server: configuration', () => {
   it('refuses a route for a rail that is not registered, and a bad price, with ConfigError', async () => {
     const d = deploy();
     await expect(
-      d.server.handle(new Request(URL_A), { accepts: { scheme: 'exact', network: 'eip155:1', price: '$1', payTo: d.merchant } }, json),
+      d.server.handle(
+        new Request(URL_A),
+        { accepts: { scheme: 'exact', network: 'eip155:1', price: '$1', payTo: d.merchant } },
+        json,
+      ),
     ).rejects.toMatchObject({ code: 'invalid_config' });
     await expect(
-      d.server.handle(new Request(URL_A), { accepts: { scheme: 'exact', network: 'toy:local', price: '$0.0000001', payTo: d.merchant } }, json),
+      d.server.handle(
+        new Request(URL_A),
+        {
+          accepts: {
+            scheme: 'exact',
+            network: 'toy:local',
+            price: '$0.0000001',
+            payTo: d.merchant,
+          },
+        },
+        json,
+      ),
     ).rejects.toMatchObject({ code: 'invalid_amount' });
   });
 
@@ -292,7 +383,11 @@ describe('resource server: configuration', () => {
     const preflight = await d.server.handle(
       new Request(URL_A, {
         method: 'OPTIONS',
-        headers: { origin: 'https://app.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'payment-signature' },
+        headers: {
+          origin: 'https://app.example',
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'payment-signature',
+        },
       }),
       d.route,
       json,
@@ -300,10 +395,20 @@ describe('resource server: configuration', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example');
     expect(preflight.headers.get('access-control-allow-headers')).toContain('payment-signature');
-    const unpaid = await d.server.handle(new Request(URL_A, { headers: { origin: 'https://app.example' } }), d.route, json);
+    const unpaid = await d.server.handle(
+      new Request(URL_A, { headers: { origin: 'https://app.example' } }),
+      d.route,
+      json,
+    );
     expect(unpaid.headers.get('access-control-allow-origin')).toBe('https://app.example');
-    expect(unpaid.headers.get('access-control-expose-headers')).toBe('PAYMENT-REQUIRED, PAYMENT-RESPONSE');
-    const other = await d.server.handle(new Request(URL_A, { headers: { origin: 'https://evil.example' } }), d.route, json);
+    expect(unpaid.headers.get('access-control-expose-headers')).toBe(
+      'PAYMENT-REQUIRED, PAYMENT-RESPONSE',
+    );
+    const other = await d.server.handle(
+      new Request(URL_A, { headers: { origin: 'https://evil.example' } }),
+      d.route,
+      json,
+    );
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

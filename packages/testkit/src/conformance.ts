@@ -7,13 +7,28 @@
  * the right reason, time windows, replay, concurrent settlement, malformed payloads, and that
  * verify moves no money.
  */
-import type { Network, PaymentPayload, PaymentRequirements, ResourceInfo, SchemeClient, SchemeFacilitator, SchemeServer } from '@x402-rails/core';
+import type {
+  Network,
+  PaymentPayload,
+  PaymentRequirements,
+  ResourceInfo,
+  SchemeClient,
+  SchemeFacilitator,
+  SchemeServer,
+} from '@x402-rails/core';
 import { createFacilitator } from '@x402-rails/core/facilitator';
 import { createResourceServer } from '@x402-rails/core/server';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-export type ConformanceCase = 'amount' | 'payTo' | 'asset' | 'network' | 'expired' | 'notYetValid' | 'replay';
+export type ConformanceCase =
+  | 'amount'
+  | 'payTo'
+  | 'asset'
+  | 'network'
+  | 'expired'
+  | 'notYetValid'
+  | 'replay';
 
 export interface RailHarness {
   client: SchemeClient;
@@ -55,7 +70,10 @@ const DEFAULT_REASONS: Record<ConformanceCase, readonly string[]> = {
   replay: ['payment_already_used'],
 };
 
-const RESOURCE: ResourceInfo = { url: 'http://127.0.0.1/conformance/resource', description: 'conformance' };
+const RESOURCE: ResourceInfo = {
+  url: 'http://127.0.0.1/conformance/resource',
+  description: 'conformance',
+};
 
 export function runRailConformance(options: RailConformanceOptions): void {
   describe(`rail conformance: ${options.name}`, () => {
@@ -71,7 +89,12 @@ export function runRailConformance(options: RailConformanceOptions): void {
 
     async function pay(requirements = h.requirements, client = h.client): Promise<PaymentPayload> {
       const created = await client.create({ requirements, resource: RESOURCE });
-      return { x402Version: 2, resource: RESOURCE, accepted: requirements, payload: created.payload };
+      return {
+        x402Version: 2,
+        resource: RESOURCE,
+        accepted: requirements,
+        payload: created.payload,
+      };
     }
 
     async function balances() {
@@ -79,7 +102,11 @@ export function runRailConformance(options: RailConformanceOptions): void {
     }
 
     /** A payment made for `tampered` must be refused when presented against `tampered`... */
-    async function expectRefused(tampered: PaymentRequirements, payload: PaymentPayload, expected: readonly string[]) {
+    async function expectRefused(
+      tampered: PaymentRequirements,
+      payload: PaymentPayload,
+      expected: readonly string[],
+    ) {
       const before = await balances();
       const presented = { ...payload, accepted: tampered };
       const verified = await h.facilitator.verify(presented, tampered);
@@ -109,7 +136,8 @@ export function runRailConformance(options: RailConformanceOptions): void {
     it('verify moves no money', async () => {
       const payload = await pay();
       const before = await balances();
-      for (let i = 0; i < 3; i++) expect((await h.facilitator.verify(payload, h.requirements)).isValid).toBe(true);
+      for (let i = 0; i < 3; i++)
+        expect((await h.facilitator.verify(payload, h.requirements)).isValid).toBe(true);
       expect(await balances()).toEqual(before);
       await h.facilitator.release?.(payload, h.requirements);
     });
@@ -123,16 +151,27 @@ export function runRailConformance(options: RailConformanceOptions): void {
 
     it('refuses a tampered amount', async () => {
       const payload = await pay();
-      const tampered = { ...h.requirements, amount: (BigInt(h.requirements.amount) + 1n).toString() };
+      const tampered = {
+        ...h.requirements,
+        amount: (BigInt(h.requirements.amount) + 1n).toString(),
+      };
       await expectRefused(tampered, payload, reasons('amount'));
     });
 
     it('refuses a tampered payTo', async () => {
-      await expectRefused({ ...h.requirements, payTo: h.otherPayTo }, await pay(), reasons('payTo'));
+      await expectRefused(
+        { ...h.requirements, payTo: h.otherPayTo },
+        await pay(),
+        reasons('payTo'),
+      );
     });
 
     it('refuses a tampered asset', async () => {
-      await expectRefused({ ...h.requirements, asset: h.otherAsset }, await pay(), reasons('asset'));
+      await expectRefused(
+        { ...h.requirements, asset: h.otherAsset },
+        await pay(),
+        reasons('asset'),
+      );
     });
 
     it('refuses a tampered network', async () => {
@@ -146,19 +185,41 @@ export function runRailConformance(options: RailConformanceOptions): void {
       const server = createResourceServer({ facilitator, schemes: [h.server] });
       const req = h.requirements;
       const route = {
-        accepts: { scheme: req.scheme, network: req.network, price: { amount: req.amount, asset: req.asset, ...(req.extra ? { extra: req.extra } : {}) }, payTo: req.payTo, maxTimeoutSeconds: req.maxTimeoutSeconds },
+        accepts: {
+          scheme: req.scheme,
+          network: req.network,
+          price: {
+            amount: req.amount,
+            asset: req.asset,
+            ...(req.extra ? { extra: req.extra } : {}),
+          },
+          payTo: req.payTo,
+          maxTimeoutSeconds: req.maxTimeoutSeconds,
+        },
       };
-      const offered = await server.paymentRequired(new Request('http://127.0.0.1/conformance/a'), route);
+      const offered = await server.paymentRequired(
+        new Request('http://127.0.0.1/conformance/a'),
+        route,
+      );
       const requirements = offered.accepts[0] as PaymentRequirements;
       const created = await h.client.create({ requirements, resource: offered.resource });
-      const payload: PaymentPayload = { x402Version: 2, resource: offered.resource, accepted: requirements, payload: created.payload };
+      const payload: PaymentPayload = {
+        x402Version: 2,
+        resource: offered.resource,
+        accepted: requirements,
+        payload: created.payload,
+      };
       const header = Buffer.from(JSON.stringify(payload)).toString('base64');
       const before = await balances();
       let served = false;
-      const response = await server.handle(new Request('http://127.0.0.1/conformance/b', { headers: { 'payment-signature': header } }), route, () => {
-        served = true;
-        return new Response('paid content');
-      });
+      const response = await server.handle(
+        new Request('http://127.0.0.1/conformance/b', { headers: { 'payment-signature': header } }),
+        route,
+        () => {
+          served = true;
+          return new Response('paid content');
+        },
+      );
       expect(response.status).toBe(402);
       expect(await response.json()).toMatchObject({ error: 'resource_mismatch' });
       expect(served).toBe(false);
@@ -167,7 +228,10 @@ export function runRailConformance(options: RailConformanceOptions): void {
 
     it('refuses an expired payment', async (ctx) => {
       if (!h.clientAt) return ctx.skip();
-      const payload = await pay(h.requirements, h.clientAt(-2 * h.requirements.maxTimeoutSeconds - 60));
+      const payload = await pay(
+        h.requirements,
+        h.clientAt(-2 * h.requirements.maxTimeoutSeconds - 60),
+      );
       await expectRefused(h.requirements, payload, reasons('expired'));
     });
 
@@ -187,7 +251,9 @@ export function runRailConformance(options: RailConformanceOptions): void {
       const payload = await pay();
       const before = await balances();
       const results = await Promise.all(
-        Array.from({ length: options.concurrentSettles ?? 10 }, () => h.facilitator.settle(structuredClone(payload), h.requirements)),
+        Array.from({ length: options.concurrentSettles ?? 10 }, () =>
+          h.facilitator.settle(structuredClone(payload), h.requirements),
+        ),
       );
       expect(results.filter((r) => r.success)).toHaveLength(1);
       const after = await balances();
@@ -199,9 +265,14 @@ export function runRailConformance(options: RailConformanceOptions): void {
       const before = await balances();
       const mutate = fc.oneof(
         fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 3 })),
-        fc.record({ transfer: fc.jsonValue({ maxDepth: 3 }), signature: fc.jsonValue({ maxDepth: 1 }) }),
+        fc.record({
+          transfer: fc.jsonValue({ maxDepth: 3 }),
+          signature: fc.jsonValue({ maxDepth: 1 }),
+        }),
         // A valid payload with one field replaced by arbitrary JSON.
-        fc.tuple(fc.constantFrom(...Object.keys(valid.payload)), fc.jsonValue({ maxDepth: 2 })).map(([key, value]) => ({ ...valid.payload, [key]: value })),
+        fc
+          .tuple(fc.constantFrom(...Object.keys(valid.payload)), fc.jsonValue({ maxDepth: 2 }))
+          .map(([key, value]) => ({ ...valid.payload, [key]: value })),
       );
       await fc.assert(
         fc.asyncProperty(mutate, async (body) => {

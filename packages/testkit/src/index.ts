@@ -4,5 +4,5 @@
 export * from './client.js';
 export * from './facilitator.js';
 export * from './server.js';
-export { createToyRail, type ToyRail, type ToyRailOptions } from './toy/rail.js';
 export { type ToyPayload, ToyPayloadSchema, type ToyTransfer } from './toy/payload.js';
+export { createToyRail, type ToyRail, type ToyRailOptions } from './toy/rail.js';

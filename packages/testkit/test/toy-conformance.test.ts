@@ -1,6 +1,6 @@
 import type { PaymentRequirements } from '@x402-rails/core';
-import { createToyClient, createToyRail, createToyWallet, TOY_ASSET } from '../src/index.js';
 import { runRailConformance } from '../src/conformance.js';
+import { createToyClient, createToyRail, createToyWallet, TOY_ASSET } from '../src/index.js';
 
 for (const holds of [false, true]) {
   runRailConformance({
@@ -27,7 +27,8 @@ for (const holds of [false, true]) {
         balanceOf: async (address) => toy.chain.balanceOf(address),
         otherPayTo: createToyWallet().address,
         otherAsset: 'NOT-TOY',
-        clientAt: (offset) => createToyClient({ wallet, network: toy.network, now: () => Date.now() + offset * 1000 }),
+        clientAt: (offset) =>
+          createToyClient({ wallet, network: toy.network, now: () => Date.now() + offset * 1000 }),
       };
     },
   });

@@ -4,11 +4,27 @@
  * request → 402 → decode PAYMENT-REQUIRED → offers a registered rail can pay → spending policy
  * → create → retry with PAYMENT-SIGNATURE → receipt from PAYMENT-RESPONSE
  */
-import { decodePaymentRequiredHeader, decodePaymentResponseHeader, encodePaymentSignatureHeader } from '../codec.js';
+import {
+  decodePaymentRequiredHeader,
+  decodePaymentResponseHeader,
+  encodePaymentSignatureHeader,
+} from '../codec.js';
 import { SchemeRegistry } from '../registry.js';
+import type {
+  PaymentPayload,
+  PaymentRequirements,
+  ResourceInfo,
+  SettleResponse,
+} from '../schemas.js';
 import type { SchemeClient } from '../scheme.js';
-import type { PaymentPayload, PaymentRequirements, ResourceInfo, SettleResponse } from '../schemas.js';
-import { isAllowed, limitViolation, rankOffers, refuse, type SpendingPolicy, SpendingTracker } from './policy.js';
+import {
+  isAllowed,
+  limitViolation,
+  rankOffers,
+  refuse,
+  type SpendingPolicy,
+  SpendingTracker,
+} from './policy.js';
 
 export interface PaymentReceipt {
   resource: ResourceInfo;
@@ -51,22 +67,31 @@ export interface PaymentClient {
  * console.log(client.receiptOf(response)?.settlement?.transaction);
  */
 export function createPaymentClient(options: PaymentClientOptions): PaymentClient {
-  const registry = options.schemes instanceof SchemeRegistry ? options.schemes : new SchemeRegistry<SchemeClient>(options.schemes);
+  const registry =
+    options.schemes instanceof SchemeRegistry
+      ? options.schemes
+      : new SchemeRegistry<SchemeClient>(options.schemes);
   const policy = options.policy ?? {};
   const doFetch = options.fetch ?? globalThis.fetch;
   const retries = options.ambiguousRetries ?? 2;
   const tracker = new SpendingTracker(options.now);
   const receipts = new WeakMap<Response, PaymentReceipt>();
 
-  async function choose(accepts: readonly PaymentRequirements[]): Promise<{ requirements: PaymentRequirements; rail: SchemeClient }> {
+  async function choose(
+    accepts: readonly PaymentRequirements[],
+  ): Promise<{ requirements: PaymentRequirements; rail: SchemeClient }> {
     const payable = accepts.filter((req) => {
       const rail = registry.resolve(req.scheme, req.network);
       return rail !== undefined && rail.canPay?.(req) !== false && isAllowed(policy, req);
     });
     if (payable.length === 0) {
-      refuse('no_payable_option', 'No offered payment option matches a registered rail and the policy', {
-        offered: accepts.map((a) => `${a.scheme}@${a.network}`),
-      });
+      refuse(
+        'no_payable_option',
+        'No offered payment option matches a registered rail and the policy',
+        {
+          offered: accepts.map((a) => `${a.scheme}@${a.network}`),
+        },
+      );
     }
     const refusals: string[] = [];
     for (const requirements of rankOffers(policy, payable)) {
@@ -76,14 +101,26 @@ export function createPaymentClient(options: PaymentClientOptions): PaymentClien
         continue;
       }
       if (policy.confirm && !(await policy.confirm(requirements))) {
-        refuse('policy_rejected', 'The confirmation callback declined the payment', { requirements });
+        refuse('policy_rejected', 'The confirmation callback declined the payment', {
+          requirements,
+        });
       }
-      return { requirements, rail: registry.resolve(requirements.scheme, requirements.network) as SchemeClient };
+      return {
+        requirements,
+        rail: registry.resolve(requirements.scheme, requirements.network) as SchemeClient,
+      };
     }
-    return refuse('policy_rejected', `Every payable option exceeds the spending policy: ${refusals.join('; ')}`, { refusals });
+    return refuse(
+      'policy_rejected',
+      `Every payable option exceeds the spending policy: ${refusals.join('; ')}`,
+      { refusals },
+    );
   }
 
-  async function sendPaid(request: Request, header: string): Promise<{ response: Response; resent: boolean }> {
+  async function sendPaid(
+    request: Request,
+    header: string,
+  ): Promise<{ response: Response; resent: boolean }> {
     for (let attempt = 0; ; attempt++) {
       const paid = request.clone();
       paid.headers.set('payment-signature', header);
@@ -123,7 +160,11 @@ export function createPaymentClient(options: PaymentClientOptions): PaymentClien
       const undo = tracker.record(requirements, policy.budget?.periodMs ?? 0);
       const { response, resent } = await sendPaid(request, encodePaymentSignatureHeader(payload));
 
-      const receipt: PaymentReceipt = { resource: required.resource, requirements, status: response.status };
+      const receipt: PaymentReceipt = {
+        resource: required.resource,
+        requirements,
+        status: response.status,
+      };
       const responseHeader = response.headers.get('payment-response');
       if (responseHeader !== null) {
         try {
@@ -136,7 +177,13 @@ export function createPaymentClient(options: PaymentClientOptions): PaymentClien
       }
       // A definite refusal of the only send means nothing was paid: give the amount back. After a
       // resend, a refusal may mean the lost first send was served, so the amount stays counted.
-      if (!resent && !receipt.settlement?.success && response.status >= 400 && response.status < 500) undo();
+      if (
+        !resent &&
+        !receipt.settlement?.success &&
+        response.status >= 400 &&
+        response.status < 500
+      )
+        undo();
       receipts.set(response, receipt);
       options.onReceipt?.(receipt);
       return response;

@@ -26,13 +26,19 @@ export interface SpendingPolicy {
   confirm?: (requirements: PaymentRequirements) => boolean | Promise<boolean>;
 }
 
-const sameAsset = (a: string, b: string) => a === b || (a.startsWith('0x') && a.toLowerCase() === b.toLowerCase());
+const sameAsset = (a: string, b: string) =>
+  a === b || (a.startsWith('0x') && a.toLowerCase() === b.toLowerCase());
 
 function limitFor(limits: AmountLimits, req: PaymentRequirements): bigint | undefined {
   const lowerAsset = req.asset.toLowerCase();
   for (const [key, value] of Object.entries(limits)) {
     const slash = key.lastIndexOf('/');
-    if (slash > 0 && key.slice(0, slash) === req.network && sameAsset(key.slice(slash + 1), req.asset)) return BigInt(value);
+    if (
+      slash > 0 &&
+      key.slice(0, slash) === req.network &&
+      sameAsset(key.slice(slash + 1), req.asset)
+    )
+      return BigInt(value);
   }
   for (const [key, value] of Object.entries(limits)) {
     if (key === req.asset || key.toLowerCase() === lowerAsset) return BigInt(value);
@@ -47,7 +53,10 @@ export function isAllowed(policy: SpendingPolicy, req: PaymentRequirements): boo
   return true;
 }
 
-export function rankOffers(policy: SpendingPolicy, offers: readonly PaymentRequirements[]): PaymentRequirements[] {
+export function rankOffers(
+  policy: SpendingPolicy,
+  offers: readonly PaymentRequirements[],
+): PaymentRequirements[] {
   const rules = policy.prefer ?? [];
   const rank = (req: PaymentRequirements) => {
     const index = rules.findIndex(
@@ -58,7 +67,10 @@ export function rankOffers(policy: SpendingPolicy, offers: readonly PaymentRequi
     );
     return index === -1 ? rules.length : index;
   };
-  return offers.map((req, i) => ({ req, i, r: rank(req) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.req);
+  return offers
+    .map((req, i) => ({ req, i, r: rank(req) }))
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map((x) => x.req);
 }
 
 /** Tracks what was spent, per limit key, within the budget period. */
@@ -82,7 +94,8 @@ export class SpendingTracker {
     const entry = { at: this.now(), key: SpendingTracker.keyOf(req), amount: BigInt(req.amount) };
     // Entries older than the budget period can never count again.
     const since = entry.at - keepMs;
-    while (this.#entries.length > 0 && (this.#entries[0] as { at: number }).at <= since) this.#entries.shift();
+    while (this.#entries.length > 0 && (this.#entries[0] as { at: number }).at <= since)
+      this.#entries.shift();
     this.#entries.push(entry);
     return () => {
       const index = this.#entries.indexOf(entry);
@@ -92,22 +105,32 @@ export class SpendingTracker {
 }
 
 /** Why an offer fails the amount limits, or undefined when it passes. */
-export function limitViolation(policy: SpendingPolicy, tracker: SpendingTracker, req: PaymentRequirements): string | undefined {
+export function limitViolation(
+  policy: SpendingPolicy,
+  tracker: SpendingTracker,
+  req: PaymentRequirements,
+): string | undefined {
   const amount = BigInt(req.amount);
   if (policy.maxPerRequest) {
     const max = limitFor(policy.maxPerRequest, req);
-    if (max === undefined) return `no per-request limit is configured for ${req.network}/${req.asset}`;
+    if (max === undefined)
+      return `no per-request limit is configured for ${req.network}/${req.asset}`;
     if (amount > max) return `amount ${amount} exceeds the per-request limit ${max}`;
   }
   if (policy.budget) {
     const limit = limitFor(policy.budget.limits, req);
     if (limit === undefined) return `no budget is configured for ${req.network}/${req.asset}`;
     const spent = tracker.spentWithin(policy.budget.periodMs, SpendingTracker.keyOf(req));
-    if (spent + amount > limit) return `amount ${amount} would exceed the budget (${spent} of ${limit} spent)`;
+    if (spent + amount > limit)
+      return `amount ${amount} would exceed the budget (${spent} of ${limit} spent)`;
   }
   return undefined;
 }
 
-export function refuse(reason: 'policy_rejected' | 'no_payable_option', message: string, details: Record<string, unknown>): never {
+export function refuse(
+  reason: 'policy_rejected' | 'no_payable_option',
+  message: string,
+  details: Record<string, unknown>,
+): never {
   throw new PaymentRefusedError(reason, { message, details });
 }

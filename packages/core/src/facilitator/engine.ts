@@ -5,8 +5,8 @@
  */
 import { X402Error } from '../errors.js';
 import type { FacilitatorClient } from '../facilitator-client.js';
+import { isNetwork } from '../networks.js';
 import { SchemeRegistry } from '../registry.js';
-import type { FacilitatorContext, SchemeFacilitator } from '../scheme.js';
 import type {
   Network,
   PaymentPayload,
@@ -16,7 +16,7 @@ import type {
   SupportedResponse,
   VerifyResponse,
 } from '../schemas.js';
-import { isNetwork } from '../networks.js';
+import type { FacilitatorContext, SchemeFacilitator } from '../scheme.js';
 
 export interface FacilitatorOptions {
   /** The rails this facilitator verifies and settles. */
@@ -31,7 +31,8 @@ export interface Facilitator extends FacilitatorClient {
 
 type Resolution = { rail: SchemeFacilitator } | { reason: string; message: string };
 
-const sameText = (a: string, b: string) => a === b || (a.startsWith('0x') && a.toLowerCase() === b.toLowerCase());
+const sameText = (a: string, b: string) =>
+  a === b || (a.startsWith('0x') && a.toLowerCase() === b.toLowerCase());
 
 /** Checks that the payload's `accepted` is the requirements given, and finds the rail. */
 function resolveRail(
@@ -39,23 +40,36 @@ function resolveRail(
   payload: PaymentPayload,
   requirements: PaymentRequirements,
 ): Resolution {
-  if (payload.x402Version !== 2) return { reason: 'invalid_x402_version', message: 'x402Version must be 2' };
+  if (payload.x402Version !== 2)
+    return { reason: 'invalid_x402_version', message: 'x402Version must be 2' };
   const accepted = payload.accepted;
   if (accepted.scheme !== requirements.scheme) {
-    return { reason: 'invalid_scheme', message: `payload is for scheme ${accepted.scheme}, requirements ${requirements.scheme}` };
+    return {
+      reason: 'invalid_scheme',
+      message: `payload is for scheme ${accepted.scheme}, requirements ${requirements.scheme}`,
+    };
   }
   if (accepted.network !== requirements.network) {
-    return { reason: 'invalid_network', message: `payload is for ${accepted.network}, requirements ${requirements.network}` };
+    return {
+      reason: 'invalid_network',
+      message: `payload is for ${accepted.network}, requirements ${requirements.network}`,
+    };
   }
   for (const field of ['amount', 'asset', 'payTo'] as const) {
     if (!sameText(accepted[field], requirements[field])) {
-      return { reason: 'invalid_payment_requirements', message: `accepted.${field} differs from the requirements` };
+      return {
+        reason: 'invalid_payment_requirements',
+        message: `accepted.${field} differs from the requirements`,
+      };
     }
   }
   const rail = registry.resolve(requirements.scheme, requirements.network);
   if (rail) return { rail };
   return registry.hasScheme(requirements.scheme)
-    ? { reason: 'invalid_network', message: `network ${requirements.network} is not supported for ${requirements.scheme}` }
+    ? {
+        reason: 'invalid_network',
+        message: `network ${requirements.network} is not supported for ${requirements.scheme}`,
+      }
     : { reason: 'unsupported_scheme', message: `scheme ${requirements.scheme} is not supported` };
 }
 
@@ -72,24 +86,37 @@ function errorMessage(error: unknown): string {
  */
 export function createFacilitator(options: FacilitatorOptions): Facilitator {
   const registry =
-    options.schemes instanceof SchemeRegistry ? options.schemes : new SchemeRegistry<SchemeFacilitator>(options.schemes);
+    options.schemes instanceof SchemeRegistry
+      ? options.schemes
+      : new SchemeRegistry<SchemeFacilitator>(options.schemes);
 
   return {
     registry,
     async verify(payload, requirements, context?: FacilitatorContext) {
       const found = resolveRail(registry, payload, requirements);
-      if ('reason' in found) return { isValid: false, invalidReason: found.reason, invalidMessage: found.message };
+      if ('reason' in found)
+        return { isValid: false, invalidReason: found.reason, invalidMessage: found.message };
       try {
         return await found.rail.verify(payload, requirements, context);
       } catch (error) {
         const reason = error instanceof X402Error ? error.code : 'unexpected_verify_error';
-        return { isValid: false, invalidReason: reason, invalidMessage: errorMessage(error) } satisfies VerifyResponse;
+        return {
+          isValid: false,
+          invalidReason: reason,
+          invalidMessage: errorMessage(error),
+        } satisfies VerifyResponse;
       }
     },
     async settle(payload, requirements, context?: FacilitatorContext) {
       const found = resolveRail(registry, payload, requirements);
       if ('reason' in found) {
-        return { success: false, errorReason: found.reason, errorMessage: found.message, transaction: '', network: requirements.network };
+        return {
+          success: false,
+          errorReason: found.reason,
+          errorMessage: found.message,
+          transaction: '',
+          network: requirements.network,
+        };
       }
       try {
         return await found.rail.settle(payload, requirements, context);

@@ -4,7 +4,12 @@
  */
 import { jsonResponse, readBodyLimited, safeEqual } from '../body.js';
 import type { FacilitatorClient } from '../facilitator-client.js';
-import { describeSchemaIssue, type FacilitatorRequest, FacilitatorRequestSchema, type Network } from '../schemas.js';
+import {
+  describeSchemaIssue,
+  type FacilitatorRequest,
+  FacilitatorRequestSchema,
+  type Network,
+} from '../schemas.js';
 
 export interface FacilitatorHandlerOptions {
   /** Path prefix the routes live under, e.g. `/facilitator` (default: none). */
@@ -17,7 +22,9 @@ export interface FacilitatorHandlerOptions {
 
 const DEFAULT_MAX_BODY = 64 * 1024;
 
-type Parsed = { ok: true; request: FacilitatorRequest } | { ok: false; message: string; network?: Network };
+type Parsed =
+  | { ok: true; request: FacilitatorRequest }
+  | { ok: false; message: string; network?: Network };
 
 async function parseFacilitatorRequest(request: Request, limit: number): Promise<Parsed> {
   const text = await readBodyLimited(request, limit);
@@ -55,11 +62,14 @@ export function createFacilitatorHandler(
       return jsonResponse(401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer' });
     }
     if (route === '/supported') {
-      if (request.method !== 'GET') return jsonResponse(405, { error: 'method_not_allowed' }, { allow: 'GET' });
+      if (request.method !== 'GET')
+        return jsonResponse(405, { error: 'method_not_allowed' }, { allow: 'GET' });
       return jsonResponse(200, await facilitator.supported());
     }
-    if (route !== '/verify' && route !== '/settle' && route !== '/release') return jsonResponse(404, { error: 'not_found' });
-    if (request.method !== 'POST') return jsonResponse(405, { error: 'method_not_allowed' }, { allow: 'POST' });
+    if (route !== '/verify' && route !== '/settle' && route !== '/release')
+      return jsonResponse(404, { error: 'not_found' });
+    if (request.method !== 'POST')
+      return jsonResponse(405, { error: 'method_not_allowed' }, { allow: 'POST' });
 
     const parsed = await parseFacilitatorRequest(request, limit);
     if (!parsed.ok) {
@@ -72,18 +82,30 @@ export function createFacilitatorHandler(
           network: 'unknown:unknown',
         });
       }
-      return jsonResponse(400, { isValid: false, invalidReason: 'invalid_payload', invalidMessage: parsed.message });
+      return jsonResponse(400, {
+        isValid: false,
+        invalidReason: 'invalid_payload',
+        invalidMessage: parsed.message,
+      });
     }
     const { paymentPayload, paymentRequirements } = parsed.request;
     const signal = request.signal;
-    if (route === '/verify') return jsonResponse(200, await facilitator.verify(paymentPayload, paymentRequirements, { signal }));
+    if (route === '/verify')
+      return jsonResponse(
+        200,
+        await facilitator.verify(paymentPayload, paymentRequirements, { signal }),
+      );
     // A caller hanging up must not abort a settlement half way: settle gets no signal.
-    if (route === '/settle') return jsonResponse(200, await facilitator.settle(paymentPayload, paymentRequirements));
+    if (route === '/settle')
+      return jsonResponse(200, await facilitator.settle(paymentPayload, paymentRequirements));
     try {
       await facilitator.release(paymentPayload, paymentRequirements, { signal });
       return jsonResponse(200, { released: true });
     } catch (error) {
-      return jsonResponse(400, { released: false, error: error instanceof Error ? error.message : String(error) });
+      return jsonResponse(400, {
+        released: false,
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   };
 }

@@ -26,7 +26,9 @@ export interface HttpFacilitatorClientOptions {
   /** Tried in order when `url` fails for verify or supported (never for settle). */
   fallbackUrls?: readonly string[];
   /** Headers per call, e.g. a fresh bearer token: `(op) => ({ authorization: 'Bearer ...' })`. */
-  headers?: (operation: FacilitatorOperation) => Record<string, string> | Promise<Record<string, string>>;
+  headers?: (
+    operation: FacilitatorOperation,
+  ) => Record<string, string> | Promise<Record<string, string>>;
   /** Per-call timeout in ms (default: verify 10 s, settle 60 s, supported 10 s, release 30 s). */
   timeoutMs?: Partial<Record<FacilitatorOperation, number>>;
   /** How long a `/supported` answer is reused, in ms (default 5 minutes; 0 disables). */
@@ -49,13 +51,18 @@ const MAX_RESPONSE_BYTES = 1024 * 1024;
  *   headers: () => ({ authorization: `Bearer ${process.env.FACILITATOR_TOKEN}` }),
  * });
  */
-export function createHttpFacilitatorClient(options: HttpFacilitatorClientOptions): FacilitatorClient {
+export function createHttpFacilitatorClient(
+  options: HttpFacilitatorClientOptions,
+): FacilitatorClient {
   const doFetch = options.fetch ?? globalThis.fetch;
   const urls = [options.url, ...(options.fallbackUrls ?? [])].map((u) => {
     try {
       return new URL(u).toString().replace(/\/+$/, '');
     } catch (cause) {
-      throw new FacilitatorError('invalid_config', { message: `Facilitator URL is not a URL: ${u}`, cause });
+      throw new FacilitatorError('invalid_config', {
+        message: `Facilitator URL is not a URL: ${u}`,
+        cause,
+      });
     }
   });
   const supportedTtl = options.supportedTtlMs ?? 5 * 60_000;
@@ -70,7 +77,10 @@ export function createHttpFacilitatorClient(options: HttpFacilitatorClientOption
   ): Promise<T | undefined> {
     const timeout = options.timeoutMs?.[operation] ?? DEFAULT_TIMEOUTS[operation];
     const signals = [AbortSignal.timeout(timeout), ...(outer ? [outer] : [])];
-    const headers: Record<string, string> = { accept: 'application/json', ...(await options.headers?.(operation)) };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(await options.headers?.(operation)),
+    };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
@@ -88,7 +98,13 @@ export function createHttpFacilitatorClient(options: HttpFacilitatorClientOption
       });
     }
     const text = await response.text();
-    if (response.status >= 500 || response.status === 401 || response.status === 403 || response.status === 404 || response.status === 429) {
+    if (
+      response.status >= 500 ||
+      response.status === 401 ||
+      response.status === 403 ||
+      response.status === 404 ||
+      response.status === 429
+    ) {
       throw new FacilitatorError('facilitator_unavailable', {
         message: `Facilitator ${operation} at ${base} answered HTTP ${response.status}`,
         details: { operation, url: base, status: response.status, body: text.slice(0, 500) },
@@ -96,7 +112,9 @@ export function createHttpFacilitatorClient(options: HttpFacilitatorClientOption
     }
     if (!schema) return undefined;
     if (text.length > MAX_RESPONSE_BYTES) {
-      throw new FacilitatorError('invalid_facilitator_response', { message: `Facilitator ${operation} response too large` });
+      throw new FacilitatorError('invalid_facilitator_response', {
+        message: `Facilitator ${operation} response too large`,
+      });
     }
     let json: unknown;
     try {
@@ -119,14 +137,15 @@ export function createHttpFacilitatorClient(options: HttpFacilitatorClientOption
   }
 
   /** Tries each URL in turn; only an unavailable facilitator moves on to the next. */
-  async function withFailover<T>(operation: FacilitatorOperation, run: (base: string) => Promise<T>): Promise<T> {
+  async function withFailover<T>(run: (base: string) => Promise<T>): Promise<T> {
     let last: unknown;
     for (const base of urls) {
       try {
         return await run(base);
       } catch (error) {
         last = error;
-        if (!(error instanceof FacilitatorError) || error.code !== 'facilitator_unavailable') throw error;
+        if (!(error instanceof FacilitatorError) || error.code !== 'facilitator_unavailable')
+          throw error;
       }
     }
     throw last;
@@ -140,23 +159,48 @@ export function createHttpFacilitatorClient(options: HttpFacilitatorClientOption
 
   return {
     verify(payload, requirements, opts?: FacilitatorCallOptions) {
-      return withFailover('verify', async (base) => {
-        const result = await call('verify', base, { method: 'POST', body: body(payload, requirements) }, VerifyResponseSchema, opts?.signal);
+      return withFailover(async (base) => {
+        const result = await call(
+          'verify',
+          base,
+          { method: 'POST', body: body(payload, requirements) },
+          VerifyResponseSchema,
+          opts?.signal,
+        );
         return result as VerifyResponse;
       });
     },
     async settle(payload, requirements, opts?: FacilitatorCallOptions) {
       const base = urls[0] as string;
-      const result = await call('settle', base, { method: 'POST', body: body(payload, requirements) }, SettleResponseSchema, opts?.signal);
+      const result = await call(
+        'settle',
+        base,
+        { method: 'POST', body: body(payload, requirements) },
+        SettleResponseSchema,
+        opts?.signal,
+      );
       return result as SettleResponse;
     },
     async release(payload, requirements, opts?: FacilitatorCallOptions) {
-      await call('release', urls[0] as string, { method: 'POST', body: body(payload, requirements) }, undefined, opts?.signal);
+      await call(
+        'release',
+        urls[0] as string,
+        { method: 'POST', body: body(payload, requirements) },
+        undefined,
+        opts?.signal,
+      );
     },
     async supported(opts?: FacilitatorCallOptions) {
-      if (supportedCache && Date.now() - supportedCache.at < supportedTtl) return supportedCache.value;
-      const value = await withFailover('supported', async (base) => {
-        const result = await call('supported', base, { method: 'GET' }, SupportedResponseSchema, opts?.signal);
+      if (supportedCache && Date.now() - supportedCache.at < supportedTtl)
+        return supportedCache.value;
+      const value = await withFailover(async (base) => {
+        const result = await call(
+          'supported',
+          base,
+          { method: 'GET' },
+          SupportedResponseSchema,
+          opts?.signal,
+        );
         return result as SupportedResponse;
       });
       supportedCache = { at: Date.now(), value };

@@ -5,16 +5,26 @@
  * decode → match → claim → verify → run handler (response held back) → settle | release → respond
  */
 import { jsonResponse } from '../body.js';
-import { DEFAULT_MAX_HEADER_BYTES, encodePaymentRequiredHeader, encodePaymentResponseHeader, decodePaymentSignatureHeader } from '../codec.js';
+import {
+  DEFAULT_MAX_HEADER_BYTES,
+  decodePaymentSignatureHeader,
+  encodePaymentRequiredHeader,
+  encodePaymentResponseHeader,
+} from '../codec.js';
 import { describeReason, PayloadDecodeError, X402Error } from '../errors.js';
 import type { FacilitatorClient } from '../facilitator-client.js';
 import { createMemoryLedger, type PaymentLedger } from '../ledger.js';
 import { SchemeRegistry } from '../registry.js';
-import type { SchemeServer } from '../scheme.js';
 import type { PaymentPayload, PaymentRequired, ResourceInfo, SettleResponse } from '../schemas.js';
+import type { SchemeServer } from '../scheme.js';
 import { matchAccepted } from './match.js';
 import { type PaywallOptions, renderPaywall } from './paywall.js';
-import { createOfferResolver, type ResolvedOffer, resourceUrlOf, type RoutePaymentConfig } from './route.js';
+import {
+  createOfferResolver,
+  type ResolvedOffer,
+  type RoutePaymentConfig,
+  resourceUrlOf,
+} from './route.js';
 
 /** Headers a browser client must be allowed to read. */
 export const EXPOSED_PAYMENT_HEADERS = 'PAYMENT-REQUIRED, PAYMENT-RESPONSE';
@@ -23,7 +33,13 @@ export type PaymentEvent =
   | { type: 'payment_required'; resource: string }
   | { type: 'rejected'; resource: string; reason: string; status: number; paymentId?: string }
   | { type: 'verified'; resource: string; paymentId: string; payer?: string }
-  | { type: 'settled'; resource: string; paymentId: string; requirements: ResolvedOffer['requirements']; settlement: SettleResponse }
+  | {
+      type: 'settled';
+      resource: string;
+      paymentId: string;
+      requirements: ResolvedOffer['requirements'];
+      settlement: SettleResponse;
+    }
   | { type: 'settle_failed'; resource: string; paymentId: string; reason: string }
   | { type: 'released'; resource: string; paymentId: string; reason: string };
 
@@ -68,14 +84,19 @@ export interface ResourceServer {
  * const response = await server.handle(request, route, () => Response.json({ weather: 'sunny' }));
  */
 export function createResourceServer(options: ResourceServerOptions): ResourceServer {
-  const registry = options.schemes instanceof SchemeRegistry ? options.schemes : new SchemeRegistry<SchemeServer>(options.schemes);
+  const registry =
+    options.schemes instanceof SchemeRegistry
+      ? options.schemes
+      : new SchemeRegistry<SchemeServer>(options.schemes);
   const ledger = options.ledger ?? createMemoryLedger();
   const offersFor = createOfferResolver(registry);
   const maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
   const emit = options.onEvent ?? (() => {});
 
   function corsHeaders(request: Request): Record<string, string> {
-    const headers: Record<string, string> = { 'access-control-expose-headers': EXPOSED_PAYMENT_HEADERS };
+    const headers: Record<string, string> = {
+      'access-control-expose-headers': EXPOSED_PAYMENT_HEADERS,
+    };
     const origin = request.headers.get('origin');
     if (options.cors && origin) {
       const allow = options.cors.allowOrigin;
@@ -96,7 +117,12 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     };
   }
 
-  function paymentRequiredBody(resource: ResourceInfo, offers: readonly ResolvedOffer[], route: RoutePaymentConfig, error: string): PaymentRequired {
+  function paymentRequiredBody(
+    resource: ResourceInfo,
+    offers: readonly ResolvedOffer[],
+    route: RoutePaymentConfig,
+    error: string,
+  ): PaymentRequired {
     return {
       x402Version: 2,
       error,
@@ -119,15 +145,28 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     const status = extra.status ?? describeReason(reason).status;
     const headers: Record<string, string> = {
       ...corsHeaders(request),
-      [`payment-required`]: encodePaymentRequiredHeader(paymentRequiredBody(resource, offers, route, message)),
+      [`payment-required`]: encodePaymentRequiredHeader(
+        paymentRequiredBody(resource, offers, route, message),
+      ),
       'cache-control': 'no-store',
       ...extra.headers,
     };
-    if (reason !== 'payment_required') emit({ type: 'rejected', resource: resource.url, reason, status });
-    const wantsHtml = options.paywall !== false && status === 402 && (request.headers.get('accept') ?? '').includes('text/html');
+    if (reason !== 'payment_required')
+      emit({ type: 'rejected', resource: resource.url, reason, status });
+    const wantsHtml =
+      options.paywall !== false &&
+      status === 402 &&
+      (request.headers.get('accept') ?? '').includes('text/html');
     if (wantsHtml) {
-      const html = renderPaywall({ ...(route.description ? { description: route.description } : {}), offers, ...(options.paywall ? { options: options.paywall } : {}) });
-      return new Response(html, { status, headers: { ...headers, 'content-type': 'text/html; charset=utf-8' } });
+      const html = renderPaywall({
+        ...(route.description ? { description: route.description } : {}),
+        offers,
+        ...(options.paywall ? { options: options.paywall } : {}),
+      });
+      return new Response(html, {
+        status,
+        headers: { ...headers, 'content-type': 'text/html; charset=utf-8' },
+      });
     }
     return jsonResponse(status, { x402Version: 2, error: reason, message }, headers);
   }
@@ -136,25 +175,46 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   function withHeaders(response: Response, extra: Record<string, string>): Response {
     const headers = new Headers(response.headers);
     for (const [name, value] of Object.entries(extra)) {
-      if (name === 'access-control-expose-headers' && headers.has(name)) headers.set(name, `${headers.get(name)}, ${value}`);
+      if (name === 'access-control-expose-headers' && headers.has(name))
+        headers.set(name, `${headers.get(name)}, ${value}`);
       else headers.set(name, value);
     }
-    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+    return new Response(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
   }
 
-  async function release(offer: ResolvedOffer, payload: PaymentPayload, paymentId: string, resource: string, reason: string) {
+  async function release(
+    offer: ResolvedOffer,
+    payload: PaymentPayload,
+    paymentId: string,
+    resource: string,
+    reason: string,
+  ) {
     await ledger.transition(paymentId, 'verified', 'released', { reason });
     if (offer.rail.holdsFunds) await options.facilitator.release(payload, offer.requirements);
     emit({ type: 'released', resource, paymentId, reason });
   }
 
-  async function handle(request: Request, route: RoutePaymentConfig, handler: PaidHandler): Promise<Response> {
-    if (request.method === 'OPTIONS' && options.cors && request.headers.has('access-control-request-method')) {
+  async function handle(
+    request: Request,
+    route: RoutePaymentConfig,
+    handler: PaidHandler,
+  ): Promise<Response> {
+    if (
+      request.method === 'OPTIONS' &&
+      options.cors &&
+      request.headers.has('access-control-request-method')
+    ) {
       return new Response(null, {
         status: 204,
         headers: {
           ...corsHeaders(request),
-          'access-control-allow-headers': request.headers.get('access-control-request-headers') ?? 'PAYMENT-SIGNATURE, Content-Type',
+          'access-control-allow-headers':
+            request.headers.get('access-control-request-headers') ??
+            'PAYMENT-SIGNATURE, Content-Type',
           'access-control-allow-methods': 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
           'access-control-max-age': '600',
         },
@@ -165,17 +225,32 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     const header = request.headers.get('payment-signature');
     if (header === null) {
       if (request.headers.has('x-payment')) {
-        return refuse(request, route, resource, offers, 'invalid_x402_version', 'X-PAYMENT is x402 version 1; send PAYMENT-SIGNATURE (version 2)');
+        return refuse(
+          request,
+          route,
+          resource,
+          offers,
+          'invalid_x402_version',
+          'X-PAYMENT is x402 version 1; send PAYMENT-SIGNATURE (version 2)',
+        );
       }
       emit({ type: 'payment_required', resource: resource.url });
-      return refuse(request, route, resource, offers, 'payment_required', 'PAYMENT-SIGNATURE header is required');
+      return refuse(
+        request,
+        route,
+        resource,
+        offers,
+        'payment_required',
+        'PAYMENT-SIGNATURE header is required',
+      );
     }
 
     let payload: PaymentPayload;
     try {
       payload = decodePaymentSignatureHeader(header, { maxBytes: maxHeaderBytes });
     } catch (error) {
-      if (error instanceof PayloadDecodeError) return refuse(request, route, resource, offers, error.code, error.message);
+      if (error instanceof PayloadDecodeError)
+        return refuse(request, route, resource, offers, error.code, error.message);
       throw error;
     }
 
@@ -201,12 +276,19 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       resource: resource.url,
     });
     if (!claim.claimed) {
-      return refuse(request, route, resource, offers, 'payment_already_used', `This payment is already ${claim.record.state}`);
+      return refuse(
+        request,
+        route,
+        resource,
+        offers,
+        'payment_already_used',
+        `This payment is already ${claim.record.state}`,
+      );
     }
 
     let verified: Awaited<ReturnType<FacilitatorClient['verify']>>;
     try {
-      verified = await options.facilitator.verify(payload, offer.requirements, { signal: request.signal });
+      verified = await options.facilitator.verify(payload, offer.requirements);
     } catch (error) {
       const reason = error instanceof X402Error ? error.code : 'unexpected_verify_error';
       await ledger.transition(paymentId, 'claimed', 'released', { reason });
@@ -215,10 +297,27 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     if (!verified.isValid) {
       const reason = verified.invalidReason ?? 'invalid_payload';
       await ledger.transition(paymentId, 'claimed', 'released', { reason });
-      return refuse(request, route, resource, offers, reason, verified.invalidMessage ?? describeReason(reason).message);
+      return refuse(
+        request,
+        route,
+        resource,
+        offers,
+        reason,
+        verified.invalidMessage ?? describeReason(reason).message,
+      );
     }
-    await ledger.transition(paymentId, 'claimed', 'verified', verified.payer ? { payer: verified.payer } : {});
-    emit({ type: 'verified', resource: resource.url, paymentId, ...(verified.payer ? { payer: verified.payer } : {}) });
+    await ledger.transition(
+      paymentId,
+      'claimed',
+      'verified',
+      verified.payer ? { payer: verified.payer } : {},
+    );
+    emit({
+      type: 'verified',
+      resource: resource.url,
+      paymentId,
+      ...(verified.payer ? { payer: verified.payer } : {}),
+    });
 
     let response: Response;
     try {
@@ -251,17 +350,34 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       // Nothing of the handler's body reaches the client when the payment did not settle.
       await response.body?.cancel().catch(() => {});
       // A payment that did not settle is a 402 whatever the cause, with the failed settlement attached.
-      return refuse(request, route, resource, offers, reason, settlement.errorMessage ?? describeReason(reason).message, {
-        status: 402,
-        headers: { 'payment-response': encodePaymentResponseHeader(settlement) },
-      });
+      return refuse(
+        request,
+        route,
+        resource,
+        offers,
+        reason,
+        settlement.errorMessage ?? describeReason(reason).message,
+        {
+          status: 402,
+          headers: { 'payment-response': encodePaymentResponseHeader(settlement) },
+        },
+      );
     }
     await ledger.transition(paymentId, 'verified', 'settled', {
       transaction: settlement.transaction,
       ...(settlement.payer ? { payer: settlement.payer } : {}),
     });
-    emit({ type: 'settled', resource: resource.url, paymentId, requirements: offer.requirements, settlement });
-    return withHeaders(response, { ...corsHeaders(request), 'payment-response': encodePaymentResponseHeader(settlement) });
+    emit({
+      type: 'settled',
+      resource: resource.url,
+      paymentId,
+      requirements: offer.requirements,
+      settlement,
+    });
+    return withHeaders(response, {
+      ...corsHeaders(request),
+      'payment-response': encodePaymentResponseHeader(settlement),
+    });
   }
 
   return {
@@ -269,7 +385,12 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     ledger,
     async paymentRequired(request, route) {
       const offers = await offersFor(route, request);
-      return paymentRequiredBody(resourceInfo(route, request), offers, route, 'PAYMENT-SIGNATURE header is required');
+      return paymentRequiredBody(
+        resourceInfo(route, request),
+        offers,
+        route,
+        'PAYMENT-SIGNATURE header is required',
+      );
     },
   };
 }

@@ -14,7 +14,13 @@ export interface PaywallOptions {
   instructions?: string;
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
 }
@@ -24,11 +30,17 @@ function display(offer: ResolvedOffer): DisplayAmount {
   if (described) return described;
   const decimals = offer.requirements.extra?.['decimals'];
   const amount =
-    typeof decimals === 'number' ? formatAtomicAmount(offer.requirements.amount, decimals) : `${offer.requirements.amount} (atomic units)`;
+    typeof decimals === 'number'
+      ? formatAtomicAmount(offer.requirements.amount, decimals)
+      : `${offer.requirements.amount} (atomic units)`;
   return { amount, symbol: offer.requirements.asset, networkName: offer.requirements.network };
 }
 
-export function renderPaywall(input: { description?: string; offers: readonly ResolvedOffer[]; options?: PaywallOptions }): string {
+export function renderPaywall(input: {
+  description?: string;
+  offers: readonly ResolvedOffer[];
+  options?: PaywallOptions;
+}): string {
   const title = escapeHtml(input.options?.appName ?? 'Payment required');
   const rows = input.offers
     .map((offer) => {
@@ -36,8 +48,12 @@ export function renderPaywall(input: { description?: string; offers: readonly Re
       return `<tr><td class="price">${escapeHtml(d.amount)} ${escapeHtml(d.symbol)}</td><td>${escapeHtml(d.networkName)}</td><td><code>${escapeHtml(offer.requirements.scheme)}</code></td></tr>`;
     })
     .join('');
-  const description = input.description ? `<p class="what">${escapeHtml(input.description)}</p>` : '';
-  const instructions = input.options?.instructions ? `<p>${escapeHtml(input.options.instructions)}</p>` : '';
+  const description = input.description
+    ? `<p class="what">${escapeHtml(input.description)}</p>`
+    : '';
+  const instructions = input.options?.instructions
+    ? `<p>${escapeHtml(input.options.instructions)}</p>`
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex"><title>${title}</title>

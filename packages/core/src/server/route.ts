@@ -3,11 +3,20 @@
  */
 import { ConfigError } from '../errors.js';
 import type { SchemeRegistry } from '../registry.js';
+import {
+  describeSchemaIssue,
+  type Extensions,
+  type Network,
+  type PaymentRequirements,
+  PaymentRequirementsSchema,
+} from '../schemas.js';
 import type { PriceInput, SchemeServer } from '../scheme.js';
-import { type Extensions, type Network, type PaymentRequirements, PaymentRequirementsSchema, describeSchemaIssue } from '../schemas.js';
 
 /** A human price in the rail's default asset (`"$0.01"`, `"0.01"`, `0.01`), or an atomic amount of an asset. */
-export type PriceSpec = string | number | { amount: string | bigint; asset: string; extra?: Record<string, unknown> };
+export type PriceSpec =
+  | string
+  | number
+  | { amount: string | bigint; asset: string; extra?: Record<string, unknown> };
 
 type OrFromRequest<T> = T | ((request: Request) => T | Promise<T>);
 
@@ -45,9 +54,17 @@ const DEFAULT_MAX_TIMEOUT_SECONDS = 60;
 function toPriceInput(price: PriceSpec): PriceInput {
   if (typeof price === 'string' || typeof price === 'number') return { money: price };
   if (price && typeof price === 'object' && typeof price.asset === 'string') {
-    return { atomic: { amount: price.amount, asset: price.asset, ...(price.extra ? { extra: price.extra } : {}) } };
+    return {
+      atomic: {
+        amount: price.amount,
+        asset: price.asset,
+        ...(price.extra ? { extra: price.extra } : {}),
+      },
+    };
   }
-  throw new ConfigError('A price must be "$0.01", 0.01, or { amount, asset }', { price: String(price) });
+  throw new ConfigError('A price must be "$0.01", 0.01, or { amount, asset }', {
+    price: String(price),
+  });
 }
 
 const resolve = <T>(value: OrFromRequest<T>, request: Request): T | Promise<T> =>
@@ -60,7 +77,11 @@ export function acceptsOf(route: RoutePaymentConfig): readonly RouteAccept[] {
 }
 
 function isStatic(accept: RouteAccept, rail: SchemeServer): boolean {
-  return typeof accept.price !== 'function' && typeof accept.payTo !== 'function' && rail.staticRequirements !== false;
+  return (
+    typeof accept.price !== 'function' &&
+    typeof accept.payTo !== 'function' &&
+    rail.staticRequirements !== false
+  );
 }
 
 /**
@@ -70,28 +91,42 @@ function isStatic(accept: RouteAccept, rail: SchemeServer): boolean {
 export function createOfferResolver(registry: SchemeRegistry<SchemeServer>) {
   const cache = new WeakMap<RouteAccept, Promise<ResolvedOffer>>();
 
-  async function build(accept: RouteAccept, route: RoutePaymentConfig, request: Request): Promise<ResolvedOffer> {
+  async function build(
+    accept: RouteAccept,
+    route: RoutePaymentConfig,
+    request: Request,
+  ): Promise<ResolvedOffer> {
     const rail = registry.resolve(accept.scheme, accept.network);
     if (!rail) {
-      throw new ConfigError(`No rail is registered for scheme "${accept.scheme}" on ${accept.network}`, {
-        scheme: accept.scheme,
-        network: accept.network,
-      });
+      throw new ConfigError(
+        `No rail is registered for scheme "${accept.scheme}" on ${accept.network}`,
+        {
+          scheme: accept.scheme,
+          network: accept.network,
+        },
+      );
     }
-    const [price, payTo] = await Promise.all([resolve(accept.price, request), resolve(accept.payTo, request)]);
-    if (typeof payTo !== 'string' || payTo.length === 0) throw new ConfigError('payTo must be a non-empty string');
+    const [price, payTo] = await Promise.all([
+      resolve(accept.price, request),
+      resolve(accept.payTo, request),
+    ]);
+    if (typeof payTo !== 'string' || payTo.length === 0)
+      throw new ConfigError('payTo must be a non-empty string');
     const requirements = await rail.requirements({
       scheme: accept.scheme,
       network: accept.network,
       price: toPriceInput(price),
       payTo,
-      maxTimeoutSeconds: accept.maxTimeoutSeconds ?? route.maxTimeoutSeconds ?? DEFAULT_MAX_TIMEOUT_SECONDS,
+      maxTimeoutSeconds:
+        accept.maxTimeoutSeconds ?? route.maxTimeoutSeconds ?? DEFAULT_MAX_TIMEOUT_SECONDS,
       ...(accept.extra ? { extra: accept.extra } : {}),
       request,
     });
     const checked = PaymentRequirementsSchema.safeParse(requirements);
     if (!checked.success) {
-      throw new ConfigError(`Rail "${accept.scheme}" built invalid requirements: ${describeSchemaIssue(checked.error)}`);
+      throw new ConfigError(
+        `Rail "${accept.scheme}" built invalid requirements: ${describeSchemaIssue(checked.error)}`,
+      );
     }
     return { requirements, rail };
   }

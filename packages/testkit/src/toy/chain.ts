@@ -51,7 +51,14 @@ export class ToyChain {
    * Applies a transfer if its nonce is unused and funds suffice, atomically. A hold under
    * `holdKey` is consumed by the transfer it reserved funds for.
    */
-  transfer(t: { from: string; to: string; amount: bigint; nonce: string; id: string; holdKey?: string }):
+  transfer(t: {
+    from: string;
+    to: string;
+    amount: bigint;
+    nonce: string;
+    id: string;
+    holdKey?: string;
+  }):
     | { ok: true; record: ToyTransferRecord }
     | { ok: false; reason: 'payment_already_used' | 'insufficient_funds' } {
     if (this.isNonceUsed(t.from, t.nonce)) return { ok: false, reason: 'payment_already_used' };

@@ -1,6 +1,11 @@
 /** Client role of the toy rail: signs a transfer for the requirements. */
 import { randomBytes } from 'node:crypto';
-import type { CreatePaymentContext, Network, PaymentRequirements, SchemeClient } from '@x402-rails/core';
+import type {
+  CreatePaymentContext,
+  Network,
+  PaymentRequirements,
+  SchemeClient,
+} from '@x402-rails/core';
 import { TOY_ASSET, TOY_CLOCK_SKEW_SECONDS, TOY_NETWORK, TOY_SCHEME } from './constants.js';
 import type { ToyWallet } from './keys.js';
 import { type ToyPayload, type ToyTransfer, toyTransferMessage } from './payload.js';

@@ -25,7 +25,9 @@ export interface ToyFacilitatorOptions {
   now?: () => number;
 }
 
-type Checked = { ok: true; payload: ToyPayload } | { ok: false; reason: string; message: string; payer?: string };
+type Checked =
+  | { ok: true; payload: ToyPayload }
+  | { ok: false; reason: string; message: string; payer?: string };
 
 export function createToyFacilitator(options: ToyFacilitatorOptions): SchemeFacilitator {
   const network = options.network ?? TOY_NETWORK;
@@ -34,27 +36,43 @@ export function createToyFacilitator(options: ToyFacilitatorOptions): SchemeFaci
   const holdKey = (p: ToyPayload) => `${p.transfer.from}:${p.transfer.nonce}`;
 
   function check(payment: PaymentPayload, req: PaymentRequirements): Checked {
-    if (req.network !== network) return { ok: false, reason: 'invalid_network', message: `This facilitator serves ${network}` };
+    if (req.network !== network)
+      return {
+        ok: false,
+        reason: 'invalid_network',
+        message: `This facilitator serves ${network}`,
+      };
     const parsed = ToyPayloadSchema.safeParse(payment.payload);
-    if (!parsed.success) return { ok: false, reason: 'invalid_payload', message: 'Not a toy transfer payload' };
+    if (!parsed.success)
+      return { ok: false, reason: 'invalid_payload', message: 'Not a toy transfer payload' };
     const payload = parsed.data;
     const t = payload.transfer;
-    const fail = (reason: string, message: string): Checked => ({ ok: false, reason, message, payer: t.from });
+    const fail = (reason: string, message: string): Checked => ({
+      ok: false,
+      reason,
+      message,
+      payer: t.from,
+    });
     if (!verifyToySignature(t.from, toyTransferMessage(req.network, t), payload.signature)) {
       return fail('invalid_signature', 'The signature does not match the transfer');
     }
-    if (t.to !== req.payTo) return fail('recipient_mismatch', 'The transfer pays another recipient');
+    if (t.to !== req.payTo)
+      return fail('recipient_mismatch', 'The transfer pays another recipient');
     if (t.asset !== req.asset) return fail('asset_mismatch', 'The transfer is in another asset');
-    if (t.amount !== req.amount) return fail('amount_mismatch', `The transfer is for ${t.amount}, the price is ${req.amount}`);
+    if (t.amount !== req.amount)
+      return fail('amount_mismatch', `The transfer is for ${t.amount}, the price is ${req.amount}`);
     const seconds = Math.floor(now() / 1000);
-    if (t.validAfter > seconds + TOY_CLOCK_SKEW_SECONDS) return fail('payment_not_yet_valid', 'validAfter is in the future');
+    if (t.validAfter > seconds + TOY_CLOCK_SKEW_SECONDS)
+      return fail('payment_not_yet_valid', 'validAfter is in the future');
     if (t.validBefore <= seconds) return fail('payment_expired', 'validBefore has passed');
     if (t.validBefore > seconds + req.maxTimeoutSeconds + TOY_CLOCK_SKEW_SECONDS) {
       return fail('invalid_payload', 'validBefore is further away than maxTimeoutSeconds allows');
     }
-    if (chain.isNonceUsed(t.from, t.nonce)) return fail('payment_already_used', 'The nonce has been used');
+    if (chain.isNonceUsed(t.from, t.nonce))
+      return fail('payment_already_used', 'The nonce has been used');
     const hasHold = options.holds === true && chain.hasHold(holdKey(payload));
-    if (!hasHold && chain.available(t.from) < BigInt(t.amount)) return fail('insufficient_funds', 'Balance too low');
+    if (!hasHold && chain.available(t.from) < BigInt(t.amount))
+      return fail('insufficient_funds', 'Balance too low');
     return { ok: true, payload };
   }
 
@@ -64,7 +82,12 @@ export function createToyFacilitator(options: ToyFacilitatorOptions): SchemeFaci
     async verify(payment, req, _context?: FacilitatorContext): Promise<VerifyResponse> {
       const checked = check(payment, req);
       if (!checked.ok) {
-        return { isValid: false, invalidReason: checked.reason, invalidMessage: checked.message, ...(checked.payer ? { payer: checked.payer } : {}) };
+        return {
+          isValid: false,
+          invalidReason: checked.reason,
+          invalidMessage: checked.message,
+          ...(checked.payer ? { payer: checked.payer } : {}),
+        };
       }
       const t = checked.payload.transfer;
       if (options.holds) chain.placeHold(holdKey(checked.payload), t.from, BigInt(t.amount));
@@ -92,8 +115,21 @@ export function createToyFacilitator(options: ToyFacilitatorOptions): SchemeFaci
         id,
         ...(options.holds ? { holdKey: holdKey(checked.payload) } : {}),
       });
-      if (!applied.ok) return { success: false, errorReason: applied.reason, transaction: '', network: req.network, payer: t.from };
-      return { success: true, transaction: id, network: req.network, payer: t.from, amount: t.amount };
+      if (!applied.ok)
+        return {
+          success: false,
+          errorReason: applied.reason,
+          transaction: '',
+          network: req.network,
+          payer: t.from,
+        };
+      return {
+        success: true,
+        transaction: id,
+        network: req.network,
+        payer: t.from,
+        amount: t.amount,
+      };
     },
     async release(payment) {
       const parsed = ToyPayloadSchema.safeParse(payment.payload);

@@ -23,6 +23,16 @@ export type ToyPayload = z.infer<typeof ToyPayloadSchema>;
 /** The exact bytes signed: every field, in a fixed order, bound to the network. */
 export function toyTransferMessage(network: string, t: ToyTransfer): Uint8Array {
   return new TextEncoder().encode(
-    ['x402-toy-transfer/1', network, t.asset, t.from, t.to, t.amount, t.validAfter, t.validBefore, t.nonce].join('\n'),
+    [
+      'x402-toy-transfer/1',
+      network,
+      t.asset,
+      t.from,
+      t.to,
+      t.amount,
+      t.validAfter,
+      t.validBefore,
+      t.nonce,
+    ].join('\n'),
   );
 }

@@ -13,7 +13,10 @@ export interface ToyRail {
   readonly server: SchemeServer;
   readonly facilitator: SchemeFacilitator;
   /** A new wallet holding `balance` atomic units, and a client that pays with it. */
-  fundedClient(balance?: bigint, options?: { now?: () => number }): { wallet: ToyWallet; client: ToyExactClient };
+  fundedClient(
+    balance?: bigint,
+    options?: { now?: () => number },
+  ): { wallet: ToyWallet; client: ToyExactClient };
 }
 
 export interface ToyRailOptions {
@@ -45,7 +48,14 @@ export function createToyRail(options: ToyRailOptions = {}): ToyRail {
     fundedClient(balance = 10_000_000n, clientOptions = {}) {
       const wallet = createToyWallet();
       chain.mint(wallet.address, balance);
-      return { wallet, client: createToyClient({ wallet, network, ...(clientOptions.now ? { now: clientOptions.now } : {}) }) };
+      return {
+        wallet,
+        client: createToyClient({
+          wallet,
+          network,
+          ...(clientOptions.now ? { now: clientOptions.now } : {}),
+        }),
+      };
     },
   };
 }

@@ -3,8 +3,8 @@ import {
   ConfigError,
   formatAtomicAmount,
   type Network,
-  type PaymentPayload,
   PayloadDecodeError,
+  type PaymentPayload,
   parseMoney,
   type RequirementsContext,
   type SchemeServer,
@@ -26,11 +26,14 @@ export function createToyServer(options: ToyServerOptions = {}): SchemeServer {
     networks: [network],
     holdsFunds: options.holdsFunds ?? false,
     requirements(context: RequirementsContext) {
-      if (!isToyAddress(context.payTo)) throw new ConfigError(`payTo ${context.payTo} is not a toy address (64 hex)`);
+      if (!isToyAddress(context.payTo))
+        throw new ConfigError(`payTo ${context.payTo} is not a toy address (64 hex)`);
       let amount: bigint;
       if (context.price.atomic) {
         if (context.price.atomic.asset !== TOY_ASSET) {
-          throw new ConfigError(`The toy rail only has asset ${TOY_ASSET}, not ${context.price.atomic.asset}`);
+          throw new ConfigError(
+            `The toy rail only has asset ${TOY_ASSET}, not ${context.price.atomic.asset}`,
+          );
         }
         amount = BigInt(context.price.atomic.amount);
       } else if (context.price.money !== undefined) {
@@ -51,11 +54,16 @@ export function createToyServer(options: ToyServerOptions = {}): SchemeServer {
     },
     paymentId(payload: PaymentPayload) {
       const parsed = ToyPayloadSchema.safeParse(payload.payload);
-      if (!parsed.success) throw new PayloadDecodeError('invalid_payload', { message: 'Not a toy transfer payload' });
+      if (!parsed.success)
+        throw new PayloadDecodeError('invalid_payload', { message: 'Not a toy transfer payload' });
       return `${payload.accepted.network}:${parsed.data.transfer.from}:${parsed.data.transfer.nonce}`;
     },
     describe(requirements) {
-      return { amount: formatAtomicAmount(requirements.amount, TOY_DECIMALS), symbol: 'TOY', networkName: 'Toy network (local)' };
+      return {
+        amount: formatAtomicAmount(requirements.amount, TOY_DECIMALS),
+        symbol: 'TOY',
+        networkName: 'Toy network (local)',
+      };
     },
   };
 }
