@@ -412,3 +412,27 @@ describe('resource server: configuration', () => {
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
+
+describe('resource server: release failures', () => {
+  it('still returns the handler failure when voiding the hold fails, and reports it', async () => {
+    const events: string[] = [];
+    const d = deploy({ holds: true, server: { onEvent: (e) => events.push(e.type) } });
+    d.facilitator.release = () => Promise.reject(new Error('processor down'));
+    const server = createResourceServer({
+      facilitator: d.facilitator,
+      schemes: [d.toy.server],
+      onEvent: (e) => events.push(e.type),
+    });
+    const { client } = d.toy.fundedClient();
+    const { header } = await paymentHeader(d, URL_A, client);
+    const response = await server.handle(
+      paid(URL_A, header),
+      d.route,
+      () => new Response('no', { status: 503 }),
+    );
+    expect(response.status).toBe(503);
+    expect(await response.text()).toBe('no');
+    expect(events).toContain('release_failed');
+    expect(d.calls.settle).toBe(0);
+  });
+});

@@ -48,6 +48,8 @@ export interface PaymentClientOptions {
    * server refuses a payment it already used, so a resend never pays twice.
    */
   ambiguousRetries?: number;
+  /** Cap on the `PAYMENT-REQUIRED` header a server may send (default 64 KiB). */
+  maxHeaderBytes?: number;
   /** Called after every paid attempt. */
   onReceipt?: (receipt: PaymentReceipt) => void;
   now?: () => number;
@@ -141,9 +143,11 @@ export function createPaymentClient(options: PaymentClientOptions): PaymentClien
       if (first.status !== 402) return first;
       const header = first.headers.get('payment-required');
       if (header === null) return first; // a 402 that is not x402
-      const required = decodePaymentRequiredHeader(header);
-      const { requirements, rail } = await choose(required.accepts);
       await first.body?.cancel().catch(() => {});
+      const required = decodePaymentRequiredHeader(header, {
+        maxBytes: options.maxHeaderBytes ?? 64 * 1024,
+      });
+      const { requirements, rail } = await choose(required.accepts);
 
       const created = await rail.create({
         requirements,

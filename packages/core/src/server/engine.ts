@@ -41,7 +41,8 @@ export type PaymentEvent =
       settlement: SettleResponse;
     }
   | { type: 'settle_failed'; resource: string; paymentId: string; reason: string }
-  | { type: 'released'; resource: string; paymentId: string; reason: string };
+  | { type: 'released'; resource: string; paymentId: string; reason: string }
+  | { type: 'release_failed'; resource: string; paymentId: string; error: string };
 
 export interface CorsOptions {
   /** `*`, one origin, or a predicate. */
@@ -194,7 +195,21 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     reason: string,
   ) {
     await ledger.transition(paymentId, 'verified', 'released', { reason });
-    if (offer.rail.holdsFunds) await options.facilitator.release(payload, offer.requirements);
+    if (offer.rail.holdsFunds) {
+      try {
+        await options.facilitator.release(payload, offer.requirements);
+      } catch (error) {
+        // The buyer is still not charged (nothing settles); the hold lapses on the rail's own
+        // schedule. The handler's outcome must still reach the client, so this is reported, not thrown.
+        emit({
+          type: 'release_failed',
+          resource,
+          paymentId,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        return;
+      }
+    }
     emit({ type: 'released', resource, paymentId, reason });
   }
 
