@@ -119,7 +119,12 @@ export function createMemoryLedger(
           details: { paymentId, expected: from, actual: record?.state ?? null },
         });
       }
-      Object.assign(record, patch, { state: to, updatedAt: now() });
+      // Only the patchable fields: an untyped caller cannot rewrite the id or the amount.
+      if (patch.payer !== undefined) record.payer = patch.payer;
+      if (patch.reason !== undefined) record.reason = patch.reason;
+      if (patch.transaction !== undefined) record.transaction = patch.transaction;
+      record.state = to;
+      record.updatedAt = now();
       return { ...record };
     },
     async get(paymentId) {

@@ -97,10 +97,13 @@ describe('parseDecimalAmount', () => {
     expect(error.details).toEqual({ input });
   });
 
-  it.each([-1, 37, 1.5, Number.NaN, Number.POSITIVE_INFINITY, -0.5])('rejects decimals %s', (decimals) => {
-    const error = amountError(() => parseDecimalAmount('1', decimals));
-    expect(error.message).toContain('decimals must be an integer from 0 to 36');
-  });
+  it.each([-1, 37, 1.5, Number.NaN, Number.POSITIVE_INFINITY, -0.5])(
+    'rejects decimals %s',
+    (decimals) => {
+      const error = amountError(() => parseDecimalAmount('1', decimals));
+      expect(error.message).toContain('decimals must be an integer from 0 to 36');
+    },
+  );
 
   it('accepts the decimals bounds 0 and 36', () => {
     expect(parseDecimalAmount('3', 0)).toBe(3n);
@@ -157,9 +160,12 @@ describe('parseMoney', () => {
     [0.000001, 1n],
     [1.1, 1_100_000n],
     [123.456789, 123_456_789n],
-  ] as const)('number %s at 6 decimals is %s (its shortest decimal form, not binary)', (input, expected) => {
-    expect(parseMoney(input, 6)).toBe(expected);
-  });
+  ] as const)(
+    'number %s at 6 decimals is %s (its shortest decimal form, not binary)',
+    (input, expected) => {
+      expect(parseMoney(input, 6)).toBe(expected);
+    },
+  );
 
   it('does not round a float with more decimals than the asset', () => {
     // 0.1 + 0.2 is 0.30000000000000004 as a double: 17 decimals.
@@ -284,19 +290,29 @@ describe('formatAtomicAmount', () => {
 describe('round trips', () => {
   it('parseDecimalAmount(formatAtomicAmount(a, d), d) === a for any amount and decimals 0..18', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: 10n ** 78n - 1n }), fc.integer({ min: 0, max: 18 }), (amount, decimals) => {
-        expect(parseDecimalAmount(formatAtomicAmount(amount, decimals), decimals)).toBe(amount);
-      }),
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10n ** 78n - 1n }),
+        fc.integer({ min: 0, max: 18 }),
+        (amount, decimals) => {
+          expect(parseDecimalAmount(formatAtomicAmount(amount, decimals), decimals)).toBe(amount);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
 
   it('round trips small amounts, where zero padding matters most', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: 10n ** 20n }), fc.integer({ min: 0, max: 36 }), (amount, decimals) => {
-        expect(parseDecimalAmount(formatAtomicAmount(amount, decimals), decimals)).toBe(amount);
-        expect(formatAtomicAmount(amount.toString(), decimals)).toBe(formatAtomicAmount(amount, decimals));
-      }),
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10n ** 20n }),
+        fc.integer({ min: 0, max: 36 }),
+        (amount, decimals) => {
+          expect(parseDecimalAmount(formatAtomicAmount(amount, decimals), decimals)).toBe(amount);
+          expect(formatAtomicAmount(amount.toString(), decimals)).toBe(
+            formatAtomicAmount(amount, decimals),
+          );
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -308,7 +324,12 @@ describe('round trips', () => {
         fc.stringMatching(/^[0-9]{0,12}$/),
         fc.integer({ min: 12, max: 18 }),
       )
-      .map(([whole, fraction, decimals]) => ({ text: fraction ? `${whole}.${fraction}` : whole, whole, fraction, decimals }));
+      .map(([whole, fraction, decimals]) => ({
+        text: fraction ? `${whole}.${fraction}` : whole,
+        whole,
+        fraction,
+        decimals,
+      }));
     fc.assert(
       fc.property(decimalString, ({ text, whole, fraction, decimals }) => {
         const trimmed = fraction.replace(/0+$/, '');

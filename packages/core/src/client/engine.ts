@@ -177,7 +177,20 @@ export function createPaymentClient(options: PaymentClientOptions): PaymentClien
           receipt.error = error instanceof Error ? error.message : String(error);
         }
       } else {
-        receipt.error = `no PAYMENT-RESPONSE header (HTTP ${response.status})`;
+        // A refusal before settlement carries the reason in PAYMENT-REQUIRED's `error`.
+        const refusal = response.headers.get('payment-required');
+        let why = '';
+        if (refusal !== null) {
+          try {
+            why =
+              decodePaymentRequiredHeader(refusal, {
+                maxBytes: options.maxHeaderBytes ?? 64 * 1024,
+              }).error ?? '';
+          } catch {
+            why = 'unreadable PAYMENT-REQUIRED header';
+          }
+        }
+        receipt.error = `HTTP ${response.status} without PAYMENT-RESPONSE${why ? `: ${why}` : ''}`;
       }
       // A definite refusal of the only send means nothing was paid: give the amount back. After a
       // resend, a refusal may mean the lost first send was served, so the amount stays counted.

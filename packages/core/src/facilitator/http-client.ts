@@ -44,6 +44,18 @@ const DEFAULT_TIMEOUTS: Record<FacilitatorOperation, number> = {
 };
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
+/** Aborts after `ms` or when `outer` aborts (AbortSignal.any needs Node 20.3; engines say 20). */
+function timeoutSignal(ms: number, outer?: AbortSignal): AbortSignal {
+  const timeout = AbortSignal.timeout(ms);
+  if (!outer) return timeout;
+  const controller = new AbortController();
+  const abort = (source: AbortSignal) => () => controller.abort(source.reason);
+  if (outer.aborted) controller.abort(outer.reason);
+  outer.addEventListener('abort', abort(outer), { once: true });
+  timeout.addEventListener('abort', abort(timeout), { once: true });
+  return controller.signal;
+}
+
 /**
  * @example
  * const facilitator = createHttpFacilitatorClient({
@@ -76,7 +88,7 @@ export function createHttpFacilitatorClient(
     outer?: AbortSignal,
   ): Promise<T | undefined> {
     const timeout = options.timeoutMs?.[operation] ?? DEFAULT_TIMEOUTS[operation];
-    const signals = [AbortSignal.timeout(timeout), ...(outer ? [outer] : [])];
+    const signal = timeoutSignal(timeout, outer);
     const headers: Record<string, string> = {
       accept: 'application/json',
       ...(await options.headers?.(operation)),
@@ -88,7 +100,7 @@ export function createHttpFacilitatorClient(
         method: init.method,
         headers,
         ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-        signal: AbortSignal.any(signals),
+        signal,
       });
     } catch (cause) {
       throw new FacilitatorError('facilitator_unavailable', {

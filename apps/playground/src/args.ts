@@ -1,0 +1,67 @@
+/** Command-line options of the playground. */
+import { parseArgs } from 'node:util';
+import { DEFAULT_MANIFEST_PATH } from './manifest.js';
+
+export interface CliOptions {
+  /** Manifest JSON on stdout; the human log moves to stderr. */
+  json: boolean;
+  /** Run the agent once, close everything and exit. */
+  once: boolean;
+  manifestPath: string;
+  port: number;
+  help: boolean;
+}
+
+export const USAGE = `Usage: x402-rails-playground [options]
+
+Starts a toy-rail facilitator and a paid API on 127.0.0.1, runs an agent that pays it,
+writes a manifest of what it started and keeps serving until Ctrl-C.
+
+Options:
+  --json              print the manifest as JSON on stdout (log lines go to stderr)
+  --once              run the agent once, then close the servers and exit
+  --manifest <path>   where to write the manifest (default ${DEFAULT_MANIFEST_PATH})
+  --port <n>          port of the paid API (default 0: a free port)
+  -h, --help          show this help`;
+
+export class CliUsageError extends Error {}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^[0-9]+$/.test(text) || port > 65_535)
+    throw new CliUsageError(`--port must be 0-65535, got "${text}"`);
+  return port;
+}
+
+export function parseCliArgs(argv: readonly string[]): CliOptions {
+  // A lone leading `--` is what some script runners forward ahead of the real flags.
+  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    ({ values } = parse(args));
+  } catch (error) {
+    throw new CliUsageError(error instanceof Error ? error.message : String(error));
+  }
+  return {
+    json: values.json ?? false,
+    once: values.once ?? false,
+    manifestPath: values.manifest ?? DEFAULT_MANIFEST_PATH,
+    port: values.port === undefined ? 0 : parsePort(values.port),
+    help: values.help ?? false,
+  };
+}
+
+function parse(args: string[]) {
+  return parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      json: { type: 'boolean' },
+      once: { type: 'boolean' },
+      manifest: { type: 'string' },
+      port: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}

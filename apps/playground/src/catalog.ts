@@ -1,0 +1,42 @@
+/** What the paid API sells: each paid route, its price in dollars of the toy asset, and its body. */
+export interface PaidRouteSpec {
+  method: 'GET';
+  path: string;
+  /** Human price, parsed by the toy rail at its 6 decimals. */
+  price: string;
+  description: string;
+  respond(): unknown;
+}
+
+const FORECASTS = ['sunny', 'cloudy', 'light rain', 'windy', 'fog until noon'] as const;
+
+const JOKES = [
+  'Why did the agent pay 0.01 TOY? Because the server said 402 and it had no other way to say thanks.',
+  'HTTP 402 waited twenty-five years for someone to pay it.',
+  'An agent walks into a bar. The bar replies: Payment Required.',
+] as const;
+
+function pick<T>(items: readonly [T, ...T[]]): T {
+  return items[Math.floor(Math.random() * items.length)] ?? items[0];
+}
+
+export const PAID_ROUTES: readonly PaidRouteSpec[] = [
+  {
+    method: 'GET',
+    path: '/weather',
+    price: '$0.001',
+    description: 'Current weather in Toyville',
+    respond: () => ({
+      city: 'Toyville',
+      forecast: pick(FORECASTS),
+      temperatureC: 12 + Math.floor(Math.random() * 15),
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/joke',
+    price: '$0.01',
+    description: 'A joke about machine payments',
+    respond: () => ({ joke: pick(JOKES) }),
+  },
+];

@@ -1,0 +1,87 @@
+/**
+ * The two HTTP servers of the playground: the facilitator, and the paid API that asks it to
+ * verify and settle. Both are node:http on 127.0.0.1 and talk to each other over real HTTP.
+ */
+import { createFacilitator, createFacilitatorHandler } from '@x402-rails/core/facilitator';
+import {
+  createHttpFacilitatorClient,
+  createResourceServer,
+  type PaymentEvent,
+  type RoutePaymentConfig,
+} from '@x402-rails/core/server';
+import { TOY_SCHEME, type ToyRail } from '@x402-rails/testkit';
+import type { PaidRouteSpec } from './catalog.js';
+import { type FetchServer, serveFetch } from './node-http.js';
+
+/** Loopback only: the playground hands out secret keys and must not be reachable from outside. */
+export const PLAYGROUND_HOST = '127.0.0.1';
+
+export function startFacilitatorServer(rail: ToyRail): Promise<FetchServer> {
+  const facilitator = createFacilitator({ schemes: [rail.facilitator] });
+  return serveFetch(createFacilitatorHandler(facilitator), { host: PLAYGROUND_HOST, port: 0 });
+}
+
+export interface ApiServerOptions {
+  rail: ToyRail;
+  facilitatorUrl: string;
+  routes: readonly PaidRouteSpec[];
+  /** Toy address every paid route pays. */
+  payTo: string;
+  port: number;
+  /** Served unpaid on `GET /`; a function because the manifest names this server's own URL. */
+  manifest: () => object | undefined;
+  onEvent?: (event: PaymentEvent) => void;
+}
+
+export function startApiServer(options: ApiServerOptions): Promise<FetchServer> {
+  const resourceServer = createResourceServer({
+    facilitator: createHttpFacilitatorClient({ url: options.facilitatorUrl }),
+    schemes: [options.rail.server],
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  });
+  // Built once per route: the engine caches requirements per `accepts` object.
+  const paymentConfigs = new Map<PaidRouteSpec, RoutePaymentConfig>(
+    options.routes.map((route) => [
+      route,
+      {
+        accepts: {
+          scheme: TOY_SCHEME,
+          network: options.rail.network,
+          price: route.price,
+          payTo: options.payTo,
+        },
+        description: route.description,
+        mimeType: 'application/json',
+      },
+    ]),
+  );
+
+  return serveFetch(
+    (request) => {
+      const { pathname } = new URL(request.url);
+      if (pathname === '/') {
+        if (request.method !== 'GET') {
+          return Response.json(
+            { error: 'method_not_allowed' },
+            { status: 405, headers: { allow: 'GET' } },
+          );
+        }
+        const manifest = options.manifest();
+        // Only in the moment between listen() and the manifest naming this server's URL.
+        if (manifest === undefined) return Response.json({ error: 'starting' }, { status: 503 });
+        return Response.json(manifest);
+      }
+      const route = options.routes.find((candidate) => candidate.path === pathname);
+      const config = route && paymentConfigs.get(route);
+      if (!route || !config) return Response.json({ error: 'not_found' }, { status: 404 });
+      if (request.method !== route.method) {
+        return Response.json(
+          { error: 'method_not_allowed' },
+          { status: 405, headers: { allow: route.method } },
+        );
+      }
+      return resourceServer.handle(request, config, () => Response.json(route.respond()));
+    },
+    { host: PLAYGROUND_HOST, port: options.port },
+  );
+}
