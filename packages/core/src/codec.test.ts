@@ -579,3 +579,27 @@ describe('property: decoding never throws anything but PayloadDecodeError', () =
     expect(decodePaymentSignatureHeader(b64(deepPayload)).accepted).toEqual(requirements);
   });
 });
+
+describe('extra: null from the official SDK', () => {
+  it('reads `extra: null` in accepted requirements as no extra', async () => {
+    const { decodePaymentSignatureHeader: decode, encodeBase64Json: encode } = await import(
+      './codec.js'
+    );
+    const payload = decode(
+      encode({
+        x402Version: 2,
+        accepted: {
+          scheme: 'exact',
+          network: 'eip155:8453',
+          amount: '1',
+          asset: '0xA',
+          payTo: '0xB',
+          maxTimeoutSeconds: 60,
+          extra: null,
+        },
+        payload: {},
+      }),
+    );
+    expect('extra' in payload.accepted).toBe(false);
+  });
+});

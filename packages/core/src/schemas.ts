@@ -26,17 +26,24 @@ export const ResourceInfoSchema = z.object({
   description: z.string().max(4096).optional(),
   mimeType: z.string().max(256).optional(),
 });
-export type ResourceInfo = z.infer<typeof ResourceInfoSchema>;
+export interface ResourceInfo {
+  url: string;
+  description?: string;
+  mimeType?: string;
+}
 
-export const PaymentRequirementsSchema = z.object({
-  scheme: boundedString(64),
-  network: NetworkSchema,
-  amount: AtomicAmountSchema,
-  asset: boundedString(256),
-  payTo: boundedString(256),
-  maxTimeoutSeconds: z.number().int().positive().max(31_536_000),
-  extra: jsonObject.optional(),
-});
+export const PaymentRequirementsSchema = z
+  .object({
+    scheme: boundedString(64),
+    network: NetworkSchema,
+    amount: AtomicAmountSchema,
+    asset: boundedString(256),
+    payTo: boundedString(256),
+    maxTimeoutSeconds: z.number().int().positive().max(31_536_000),
+    // The official SDK's schema allows `extra: null`; it is read as no extra.
+    extra: jsonObject.nullish(),
+  })
+  .transform(({ extra, ...rest }) => (extra == null ? rest : { ...rest, extra }));
 export interface PaymentRequirements {
   scheme: string;
   network: Network;
