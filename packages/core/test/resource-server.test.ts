@@ -436,3 +436,34 @@ describe('resource server: release failures', () => {
     expect(d.calls.settle).toBe(0);
   });
 });
+
+describe('resource server: handler responses with immutable headers', () => {
+  it('attaches PAYMENT-RESPONSE to a copy when the handler returns immutable headers', async () => {
+    const d = deploy();
+    const { client } = d.toy.fundedClient();
+    const { header } = await paymentHeader(d, URL_A, client);
+    // Response.redirect() has immutable headers, like a Response obtained from fetch().
+    const response = await d.server.handle(paid(URL_A, header), d.route, () =>
+      Response.redirect('http://127.0.0.1:4021/elsewhere', 302),
+    );
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('http://127.0.0.1:4021/elsewhere');
+    expect(
+      decodePaymentResponseHeader(response.headers.get('payment-response') ?? ''),
+    ).toMatchObject({ success: true });
+  });
+
+  it('keeps an expose-headers value the handler set', async () => {
+    const d = deploy();
+    const { client } = d.toy.fundedClient();
+    const { header } = await paymentHeader(d, URL_A, client);
+    const response = await d.server.handle(
+      paid(URL_A, header),
+      d.route,
+      () => new Response('ok', { headers: { 'access-control-expose-headers': 'X-Trace' } }),
+    );
+    expect(response.headers.get('access-control-expose-headers')).toBe(
+      'X-Trace, PAYMENT-REQUIRED, PAYMENT-RESPONSE',
+    );
+  });
+});

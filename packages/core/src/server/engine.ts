@@ -172,19 +172,28 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     return jsonResponse(status, { x402Version: 2, error: reason, message }, headers);
   }
 
-  /** Copies a response, adding headers; the body stream is passed through untouched. */
+  /** Adds headers to a response: in place when they are mutable, else on a copy (body untouched). */
   function withHeaders(response: Response, extra: Record<string, string>): Response {
-    const headers = new Headers(response.headers);
-    for (const [name, value] of Object.entries(extra)) {
-      if (name === 'access-control-expose-headers' && headers.has(name))
-        headers.set(name, `${headers.get(name)}, ${value}`);
-      else headers.set(name, value);
+    try {
+      setHeaders(response.headers, extra);
+      return response;
+    } catch {
+      // Immutable headers (a Response from fetch()): copy into a new Response, body untouched.
     }
+    const headers = new Headers(response.headers);
+    setHeaders(headers, extra);
     return new Response(response.body, {
       status: response.status,
       statusText: response.statusText,
       headers,
     });
+  }
+
+  function setHeaders(headers: Headers, extra: Record<string, string>): void {
+    for (const [name, value] of Object.entries(extra)) {
+      const existing = name === 'access-control-expose-headers' ? headers.get(name) : null;
+      headers.set(name, existing ? `${existing}, ${value}` : value);
+    }
   }
 
   async function release(

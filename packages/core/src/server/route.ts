@@ -153,6 +153,9 @@ export function createOfferResolver(registry: SchemeRegistry<SchemeServer>) {
 export function resourceUrlOf(route: RoutePaymentConfig, request: Request): string {
   if (typeof route.resource === 'string') return route.resource;
   if (typeof route.resource === 'function') return route.resource(request);
-  const url = new URL(request.url);
-  return url.origin + url.pathname;
+  // request.url is already a serialized URL (and never carries credentials), so cutting at the
+  // query or fragment gives origin + path without parsing it again.
+  const url = request.url;
+  const end = url.search(/[?#]/);
+  return end === -1 ? url : url.slice(0, end);
 }
