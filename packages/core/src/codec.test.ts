@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../test/thrown-by.js';
 import {
   DEFAULT_MAX_HEADER_BYTES,
   decodeBase64Json,
@@ -79,14 +80,8 @@ const b64json = (value: unknown): string => b64(JSON.stringify(value));
 
 /** Returns the PayloadDecodeError `fn` throws; fails when it throws anything else or nothing. */
 function decodeError(fn: () => unknown): PayloadDecodeError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(PayloadDecodeError);
-  return thrown as PayloadDecodeError;
+  const error = thrownBy(fn, PayloadDecodeError);
+  return error;
 }
 
 function invalidPayload(fn: () => unknown): PayloadDecodeError {

@@ -1,18 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../test/thrown-by.js';
 import { X402Error } from './errors.js';
 import { formatAtomicAmount, parseDecimalAmount, parseMoney } from './money.js';
 
 /** Runs `fn` and returns the X402Error it throws; fails the test when it throws anything else or nothing. */
 function amountError(fn: () => unknown): X402Error {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(X402Error);
-  const error = thrown as X402Error;
+  const error = thrownBy(fn, X402Error);
   expect(error.code).toBe('invalid_amount');
   expect(error.status).toBe(400);
   return error;

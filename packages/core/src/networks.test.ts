@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../test/thrown-by.js';
 import { ConfigError, X402Error } from './errors.js';
 import type { NetworkInfo, NetworkPattern } from './networks.js';
 import {
@@ -11,15 +12,9 @@ import {
 } from './networks.js';
 
 function configError(fn: () => unknown): ConfigError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(ConfigError);
-  expect((thrown as ConfigError).code).toBe('invalid_config');
-  return thrown as ConfigError;
+  const error = thrownBy(fn, ConfigError);
+  expect(error.code).toBe('invalid_config');
+  return error;
 }
 
 const SOLANA_MAINNET = 'solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp';

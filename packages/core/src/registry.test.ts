@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../test/thrown-by.js';
 import { ConfigError } from './errors.js';
 import type { NetworkPattern } from './networks.js';
 import { SchemeRegistry } from './registry.js';
@@ -16,15 +17,9 @@ const rail = (label: string, scheme: string, ...networks: NetworkPattern[]): Rai
 });
 
 function configError(fn: () => unknown): ConfigError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(ConfigError);
-  expect((thrown as ConfigError).code).toBe('invalid_config');
-  return thrown as ConfigError;
+  const error = thrownBy(fn, ConfigError);
+  expect(error.code).toBe('invalid_config');
+  return error;
 }
 
 /** Every order of a small array. */

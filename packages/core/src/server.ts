@@ -10,7 +10,6 @@ export type { DisplayAmount, PriceInput, RequirementsContext, SchemeServer } fro
 export {
   type CorsOptions,
   createResourceServer,
-  EXPOSED_PAYMENT_HEADERS,
   type PaidHandler,
   type PaymentEvent,
   type ResourceServer,

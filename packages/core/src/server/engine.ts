@@ -1,33 +1,23 @@
-/**
- * The resource-server engine: one function from a Web `Request`, the matched route's payment
- * config and the handler, to a `Response`. Adapters only translate their framework to this.
- *
- * decode → match → claim → verify → run handler (response held back) → settle | release → respond
- */
-import { jsonResponse } from '../body.js';
 import {
   DEFAULT_MAX_HEADER_BYTES,
   decodePaymentSignatureHeader,
-  encodePaymentRequiredHeader,
   encodePaymentResponseHeader,
 } from '../codec.js';
-import { describeReason, PayloadDecodeError, X402Error } from '../errors.js';
+import { PayloadDecodeError, X402Error } from '../errors.js';
 import type { FacilitatorClient } from '../facilitator-client.js';
 import { createMemoryLedger, type PaymentLedger } from '../ledger.js';
 import { SchemeRegistry } from '../registry.js';
 import type { PaymentPayload, PaymentRequired, ResourceInfo, SettleResponse } from '../schemas.js';
 import type { SchemeServer } from '../scheme.js';
 import { matchAccepted } from './match.js';
-import { type PaywallOptions, renderPaywall } from './paywall.js';
+import type { PaywallOptions } from './paywall.js';
+import { createResponder, paymentRequiredBody, type RefusalContext } from './respond.js';
 import {
   createOfferResolver,
   type ResolvedOffer,
   type RoutePaymentConfig,
   resourceUrlOf,
 } from './route.js';
-
-/** Headers a browser client must be allowed to read. */
-export const EXPOSED_PAYMENT_HEADERS = 'PAYMENT-REQUIRED, PAYMENT-RESPONSE';
 
 export type PaymentEvent =
   | { type: 'payment_required'; resource: string }
@@ -93,22 +83,11 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   const offersFor = createOfferResolver(registry);
   const maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
   const emit = options.onEvent ?? (() => {});
-
-  function corsHeaders(request: Request): Record<string, string> {
-    const headers: Record<string, string> = {
-      'access-control-expose-headers': EXPOSED_PAYMENT_HEADERS,
-    };
-    const origin = request.headers.get('origin');
-    if (options.cors && origin) {
-      const allow = options.cors.allowOrigin;
-      if (allow === '*') headers['access-control-allow-origin'] = '*';
-      else if (typeof allow === 'string' ? allow === origin : allow(origin)) {
-        headers['access-control-allow-origin'] = origin;
-        headers['vary'] = 'Origin';
-      }
-    }
-    return headers;
-  }
+  const respond = createResponder({
+    emit,
+    ...(options.cors ? { cors: options.cors } : {}),
+    ...(options.paywall !== undefined ? { paywall: options.paywall } : {}),
+  });
 
   function resourceInfo(route: RoutePaymentConfig, request: Request): ResourceInfo {
     return {
@@ -116,84 +95,6 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       ...(route.description !== undefined ? { description: route.description } : {}),
       ...(route.mimeType !== undefined ? { mimeType: route.mimeType } : {}),
     };
-  }
-
-  function paymentRequiredBody(
-    resource: ResourceInfo,
-    offers: readonly ResolvedOffer[],
-    route: RoutePaymentConfig,
-    error: string,
-  ): PaymentRequired {
-    return {
-      x402Version: 2,
-      error,
-      resource,
-      accepts: offers.map((o) => o.requirements),
-      ...(route.extensions ? { extensions: route.extensions } : {}),
-    };
-  }
-
-  /** A refusal: status from the reason table, the `PAYMENT-REQUIRED` header, HTML or JSON body. */
-  function refuse(
-    request: Request,
-    route: RoutePaymentConfig,
-    resource: ResourceInfo,
-    offers: readonly ResolvedOffer[],
-    reason: string,
-    message: string,
-    extra: { headers?: Record<string, string>; status?: number } = {},
-  ): Response {
-    const status = extra.status ?? describeReason(reason).status;
-    const headers: Record<string, string> = {
-      ...corsHeaders(request),
-      [`payment-required`]: encodePaymentRequiredHeader(
-        paymentRequiredBody(resource, offers, route, message),
-      ),
-      'cache-control': 'no-store',
-      ...extra.headers,
-    };
-    if (reason !== 'payment_required')
-      emit({ type: 'rejected', resource: resource.url, reason, status });
-    const wantsHtml =
-      options.paywall !== false &&
-      status === 402 &&
-      (request.headers.get('accept') ?? '').includes('text/html');
-    if (wantsHtml) {
-      const html = renderPaywall({
-        ...(route.description ? { description: route.description } : {}),
-        offers,
-        ...(options.paywall ? { options: options.paywall } : {}),
-      });
-      return new Response(html, {
-        status,
-        headers: { ...headers, 'content-type': 'text/html; charset=utf-8' },
-      });
-    }
-    return jsonResponse(status, { x402Version: 2, error: reason, message }, headers);
-  }
-
-  /** Adds headers to a response: in place when they are mutable, else on a copy (body untouched). */
-  function withHeaders(response: Response, extra: Record<string, string>): Response {
-    try {
-      setHeaders(response.headers, extra);
-      return response;
-    } catch {
-      // Immutable headers (a Response from fetch()): copy into a new Response, body untouched.
-    }
-    const headers = new Headers(response.headers);
-    setHeaders(headers, extra);
-    return new Response(response.body, {
-      status: response.status,
-      statusText: response.statusText,
-      headers,
-    });
-  }
-
-  function setHeaders(headers: Headers, extra: Record<string, string>): void {
-    for (const [name, value] of Object.entries(extra)) {
-      const existing = name === 'access-control-expose-headers' ? headers.get(name) : null;
-      headers.set(name, existing ? `${existing}, ${value}` : value);
-    }
   }
 
   async function release(
@@ -227,46 +128,23 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     route: RoutePaymentConfig,
     handler: PaidHandler,
   ): Promise<Response> {
-    if (
-      request.method === 'OPTIONS' &&
-      options.cors &&
-      request.headers.has('access-control-request-method')
-    ) {
-      return new Response(null, {
-        status: 204,
-        headers: {
-          ...corsHeaders(request),
-          'access-control-allow-headers':
-            request.headers.get('access-control-request-headers') ??
-            'PAYMENT-SIGNATURE, Content-Type',
-          'access-control-allow-methods': 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
-          'access-control-max-age': '600',
-        },
-      });
-    }
+    const isPreflight =
+      request.method === 'OPTIONS' && request.headers.has('access-control-request-method');
+    if (options.cors && isPreflight) return respond.preflight(request);
     const resource = resourceInfo(route, request);
     const offers = await offersFor(route, request);
+    const context: RefusalContext = { request, route, resource, offers };
     const header = request.headers.get('payment-signature');
     if (header === null) {
       if (request.headers.has('x-payment')) {
-        return refuse(
-          request,
-          route,
-          resource,
-          offers,
+        return respond.refuse(
+          context,
           'invalid_x402_version',
           'X-PAYMENT is x402 version 1; send PAYMENT-SIGNATURE (version 2)',
         );
       }
       emit({ type: 'payment_required', resource: resource.url });
-      return refuse(
-        request,
-        route,
-        resource,
-        offers,
-        'payment_required',
-        'PAYMENT-SIGNATURE header is required',
-      );
+      return respond.refuse(context, 'payment_required', 'PAYMENT-SIGNATURE header is required');
     }
 
     let payload: PaymentPayload;
@@ -274,12 +152,12 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       payload = decodePaymentSignatureHeader(header, { maxBytes: maxHeaderBytes });
     } catch (error) {
       if (error instanceof PayloadDecodeError)
-        return refuse(request, route, resource, offers, error.code, error.message);
+        return respond.refuse(context, error.code, error.message);
       throw error;
     }
 
     const match = matchAccepted(payload, offers, resource.url);
-    if (!match.ok) return refuse(request, route, resource, offers, match.reason, match.message);
+    if (!match.ok) return respond.refuse(context, match.reason, match.message);
     const { offer } = match;
 
     let paymentId: string;
@@ -287,7 +165,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       paymentId = offer.rail.paymentId(payload);
     } catch (error) {
       const message = error instanceof Error ? error.message : 'payload carries no payment id';
-      return refuse(request, route, resource, offers, 'invalid_payload', message);
+      return respond.refuse(context, 'invalid_payload', message);
     }
 
     const claim = await ledger.claim({
@@ -300,11 +178,8 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       resource: resource.url,
     });
     if (!claim.claimed) {
-      return refuse(
-        request,
-        route,
-        resource,
-        offers,
+      return respond.refuse(
+        context,
         'payment_already_used',
         `This payment is already ${claim.record.state}`,
       );
@@ -316,19 +191,12 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     } catch (error) {
       const reason = error instanceof X402Error ? error.code : 'unexpected_verify_error';
       await ledger.transition(paymentId, 'claimed', 'released', { reason });
-      return refuse(request, route, resource, offers, reason, describeReason(reason).message);
+      return respond.refuse(context, reason);
     }
     if (!verified.isValid) {
       const reason = verified.invalidReason ?? 'invalid_payload';
       await ledger.transition(paymentId, 'claimed', 'released', { reason });
-      return refuse(
-        request,
-        route,
-        resource,
-        offers,
-        reason,
-        verified.invalidMessage ?? describeReason(reason).message,
-      );
+      return respond.refuse(context, reason, verified.invalidMessage);
     }
     await ledger.transition(
       paymentId,
@@ -352,7 +220,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     }
     if (response.status >= 400) {
       await release(offer, payload, paymentId, resource.url, `handler_status_${response.status}`);
-      return withHeaders(response, corsHeaders(request));
+      return respond.withHeaders(response, respond.corsHeaders(request));
     }
 
     let settlement: SettleResponse;
@@ -374,18 +242,10 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       // Nothing of the handler's body reaches the client when the payment did not settle.
       await response.body?.cancel().catch(() => {});
       // A payment that did not settle is a 402 whatever the cause, with the failed settlement attached.
-      return refuse(
-        request,
-        route,
-        resource,
-        offers,
-        reason,
-        settlement.errorMessage ?? describeReason(reason).message,
-        {
-          status: 402,
-          headers: { 'payment-response': encodePaymentResponseHeader(settlement) },
-        },
-      );
+      return respond.refuse(context, reason, settlement.errorMessage, {
+        status: 402,
+        headers: { 'payment-response': encodePaymentResponseHeader(settlement) },
+      });
     }
     await ledger.transition(paymentId, 'verified', 'settled', {
       transaction: settlement.transaction,
@@ -398,8 +258,8 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       requirements: offer.requirements,
       settlement,
     });
-    return withHeaders(response, {
-      ...corsHeaders(request),
+    return respond.withHeaders(response, {
+      ...respond.corsHeaders(request),
       'payment-response': encodePaymentResponseHeader(settlement),
     });
   }
@@ -410,9 +270,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     async paymentRequired(request, route) {
       const offers = await offersFor(route, request);
       return paymentRequiredBody(
-        resourceInfo(route, request),
-        offers,
-        route,
+        { route, resource: resourceInfo(route, request), offers },
         'PAYMENT-SIGNATURE header is required',
       );
     },
