@@ -7,6 +7,7 @@
  *   released → claimed            (nothing was paid, so the same payment may be presented again)
  */
 import { LedgerTransitionError } from './errors.js';
+import type { PaymentPayload, PaymentRequirements, SettleResponse } from './schemas.js';
 
 export type PaymentState = 'claimed' | 'verified' | 'settled' | 'failed' | 'released';
 
@@ -132,5 +133,122 @@ export function createMemoryLedger(
       return record ? { ...record } : undefined;
     },
     size: () => records.size,
+  };
+}
+
+/**
+ * The facilitator's settlement journal: a settlement is begun (a pending row with a lease),
+ * then completed with the rail's result. A settle retried with the same payment finds the row and
+ * returns the first successful result instead of submitting again; a pending row whose lease
+ * ran out (its facilitator crashed) is taken over and reconciled with the rail's own state.
+ *
+ *   pending → settled            (final: the payment settled once)
+ *   pending → failed → pending   (a failed settlement may be tried again)
+ */
+export type SettlementState = 'pending' | 'settled' | 'failed';
+
+export interface SettlementEntry {
+  /** Rail-scoped payment key: `scheme:network:<rail payment id or payload digest>`. */
+  key: string;
+  scheme: string;
+  network: string;
+  /** What is needed to reconcile without the original request. */
+  payload: PaymentPayload;
+  requirements: PaymentRequirements;
+}
+
+export interface SettlementRecord extends SettlementEntry {
+  state: SettlementState;
+  /** The rail's answer, once completed. */
+  result?: SettleResponse;
+  /** How many times a settlement of this key was begun (first try, retries after failure, takeovers). */
+  attempts: number;
+  /** Until when (epoch ms) the pending row belongs to the facilitator that began it. */
+  leaseUntil: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type BeginSettlement =
+  /** This caller owns the settlement. `takeover`: an earlier attempt's lease ran out while pending. */
+  | { started: true; takeover: boolean; record: SettlementRecord }
+  /** Someone else settled it (`state: 'settled'`) or is settling it now (`state: 'pending'`, lease alive). */
+  | { started: false; record: SettlementRecord };
+
+export interface SettlementJournal {
+  /**
+   * Atomically: inserts a pending row; or re-begins a `failed` row; or takes over a `pending` row
+   * whose lease ended before `now`. Otherwise returns the existing row untouched.
+   */
+  begin(entry: SettlementEntry, leaseMs: number): Promise<BeginSettlement>;
+  /** pending → settled | failed (by `result.success`). Throws `LedgerTransitionError` unless pending. */
+  complete(key: string, result: SettleResponse): Promise<SettlementRecord>;
+  /** Extends the lease of a pending row still being settled. */
+  renew(key: string, leaseMs: number): Promise<void>;
+  get(key: string): Promise<SettlementRecord | undefined>;
+  /** Pending rows whose lease has ended, oldest first (for reconciliation after a crash). */
+  expired(limit: number): Promise<SettlementRecord[]>;
+}
+
+/** In-process settlement journal for tests and single-process tools. */
+export function createMemorySettlementJournal(options: MemoryLedgerOptions = {}): SettlementJournal {
+  const now = options.now ?? Date.now;
+  const rows = new Map<string, SettlementRecord>();
+  const copy = (r: SettlementRecord): SettlementRecord => structuredClone(r);
+  return {
+    async begin(entry, leaseMs) {
+      const time = now();
+      const existing = rows.get(entry.key);
+      if (existing) {
+        const takeover = existing.state === 'pending' && existing.leaseUntil < time;
+        if (existing.state === 'settled' || (existing.state === 'pending' && !takeover)) {
+          return { started: false, record: copy(existing) };
+        }
+        existing.state = 'pending';
+        existing.attempts += 1;
+        existing.leaseUntil = time + leaseMs;
+        existing.updatedAt = time;
+        return { started: true, takeover, record: copy(existing) };
+      }
+      const record: SettlementRecord = {
+        ...structuredClone(entry),
+        state: 'pending',
+        attempts: 1,
+        leaseUntil: time + leaseMs,
+        createdAt: time,
+        updatedAt: time,
+      };
+      rows.set(entry.key, record);
+      return { started: true, takeover: false, record: copy(record) };
+    },
+    async complete(key, result) {
+      const row = rows.get(key);
+      if (!row || row.state !== 'pending') {
+        throw new LedgerTransitionError('invalid_transaction_state', {
+          message: `Settlement ${key} is ${row ? row.state : 'unknown'}, expected pending`,
+          details: { key, actual: row?.state ?? null },
+        });
+      }
+      row.state = result.success ? 'settled' : 'failed';
+      row.result = structuredClone(result);
+      row.updatedAt = now();
+      return copy(row);
+    },
+    async renew(key, leaseMs) {
+      const row = rows.get(key);
+      if (row?.state === 'pending') row.leaseUntil = now() + leaseMs;
+    },
+    async get(key) {
+      const row = rows.get(key);
+      return row ? copy(row) : undefined;
+    },
+    async expired(limit) {
+      const time = now();
+      return [...rows.values()]
+        .filter((r) => r.state === 'pending' && r.leaseUntil < time)
+        .sort((a, b) => a.createdAt - b.createdAt)
+        .slice(0, limit)
+        .map(copy);
+    },
   };
 }
