@@ -90,9 +90,14 @@ export interface MemoryLedgerOptions {
  * In-process ledger for unit tests and single-process tools. Atomic because every operation
  * completes synchronously before its promise resolves. Durable drivers live in `@x402-rails/store`.
  */
-export function createMemoryLedger(
-  options: MemoryLedgerOptions = {},
-): PaymentLedger & { size(): number } {
+/** What the in-memory implementations add: a size and retention, as the durable drivers have. */
+export interface Prunable {
+  size(): number;
+  /** Deletes final rows last updated before `before` (epoch ms); returns how many. */
+  prune(before: number): number;
+}
+
+export function createMemoryLedger(options: MemoryLedgerOptions = {}): PaymentLedger & Prunable {
   const now = options.now ?? Date.now;
   const records = new Map<string, PaymentRecord>();
   return {
@@ -133,6 +138,20 @@ export function createMemoryLedger(
       return record ? { ...record } : undefined;
     },
     size: () => records.size,
+    prune(before) {
+      let deleted = 0;
+      for (const [id, record] of records) {
+        if (
+          record.state !== 'claimed' &&
+          record.state !== 'verified' &&
+          record.updatedAt < before
+        ) {
+          records.delete(id);
+          deleted++;
+        }
+      }
+      return deleted;
+    },
   };
 }
 
@@ -191,7 +210,9 @@ export interface SettlementJournal {
 }
 
 /** In-process settlement journal for tests and single-process tools. */
-export function createMemorySettlementJournal(options: MemoryLedgerOptions = {}): SettlementJournal {
+export function createMemorySettlementJournal(
+  options: MemoryLedgerOptions = {},
+): SettlementJournal & Prunable {
   const now = options.now ?? Date.now;
   const rows = new Map<string, SettlementRecord>();
   const copy = (r: SettlementRecord): SettlementRecord => structuredClone(r);
@@ -249,6 +270,17 @@ export function createMemorySettlementJournal(options: MemoryLedgerOptions = {})
         .sort((a, b) => a.createdAt - b.createdAt)
         .slice(0, limit)
         .map(copy);
+    },
+    size: () => rows.size,
+    prune(before) {
+      let deleted = 0;
+      for (const [key, row] of rows) {
+        if (row.state !== 'pending' && row.updatedAt < before) {
+          rows.delete(key);
+          deleted++;
+        }
+      }
+      return deleted;
     },
   };
 }

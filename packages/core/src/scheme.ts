@@ -92,6 +92,12 @@ export interface FacilitatorContext {
   signal?: AbortSignal;
 }
 
+/** A payment's state on its rail. */
+export type RailPaymentStatus =
+  | { state: 'settled'; settlement: SettleResponse }
+  | { state: 'pending' }
+  | { state: 'not_found' };
+
 /** Facilitator role: checks a payload without moving money, then moves it (or records it). */
 export interface SchemeFacilitator extends SchemeIdentity {
   /** Must not move money. Must return `{isValid:false, invalidReason}` for bad input, not throw. */
@@ -112,6 +118,21 @@ export interface SchemeFacilitator extends SchemeIdentity {
     requirements: PaymentRequirements,
     context?: FacilitatorContext,
   ): Promise<void>;
+  /**
+   * Stable id of the payment a payload carries (as `SchemeServer.paymentId`): the settlement
+   * journal's key. Without it the journal keys on a digest of the payload.
+   */
+  paymentId?(payload: PaymentPayload): string;
+  /**
+   * The payment's state on the rail, asked when a settlement was interrupted (crash, timeout)
+   * before its result was recorded. Without it such a settlement is reported `settlement_unknown`
+   * and never submitted again.
+   */
+  status?(
+    payload: PaymentPayload,
+    requirements: PaymentRequirements,
+    context?: FacilitatorContext,
+  ): Promise<RailPaymentStatus>;
   /** `extra` announced in `/supported` for a network (e.g. a fee payer). */
   supportedExtra?(network: Network): Record<string, unknown> | undefined;
   /** Concrete networks to announce in `/supported` (patterns cannot be announced). */
