@@ -26,6 +26,14 @@ export const ERROR_REASONS = {
   asset_mismatch: { status: 402, message: 'The payment is in another asset.' },
   invalid_transaction_state: { status: 402, message: 'The payment transaction failed.' },
   settlement_failed: { status: 402, message: 'The payment could not be settled.' },
+  settlement_in_progress: {
+    status: 402,
+    message: 'This payment is being settled by another request.',
+  },
+  settlement_unknown: {
+    status: 402,
+    message: 'An interrupted settlement of this payment could not be reconciled.',
+  },
   unexpected_verify_error: { status: 500, message: 'The payment could not be verified.' },
   unexpected_settle_error: { status: 500, message: 'The payment could not be settled.' },
   facilitator_unavailable: { status: 503, message: 'The payment facilitator is unavailable.' },

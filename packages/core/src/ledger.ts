@@ -244,7 +244,7 @@ export function createMemorySettlementJournal(
     },
     async complete(key, result) {
       const row = rows.get(key);
-      if (!row || row.state !== 'pending') {
+      if (row?.state !== 'pending') {
         throw new LedgerTransitionError('invalid_transaction_state', {
           message: `Settlement ${key} is ${row ? row.state : 'unknown'}, expected pending`,
           details: { key, actual: row?.state ?? null },

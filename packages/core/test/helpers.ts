@@ -33,6 +33,7 @@ export function deploy(
   const calls = { verify: 0, settle: 0, release: 0 };
   const facilitator: Facilitator = {
     registry: inner.registry,
+    reconcile: (limit) => inner.reconcile(limit),
     supported: () => inner.supported(),
     verify: (p, r, o) => {
       calls.verify++;

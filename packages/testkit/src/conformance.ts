@@ -247,6 +247,24 @@ export function runRailConformance(options: RailConformanceOptions): void {
       await expectRefused(h.requirements, payload, reasons('replay'));
     });
 
+    it('reports status on the rail (when the rail offers it): not_found, then settled with the same transaction', async (ctx) => {
+      const status = h.facilitator.status?.bind(h.facilitator);
+      if (!status) return ctx.skip();
+      const payload = await pay();
+      expect(await status(payload, h.requirements)).toEqual({ state: 'not_found' });
+      const settled = await h.facilitator.settle(payload, h.requirements);
+      expect(settled.success).toBe(true);
+      const after = await status(payload, h.requirements);
+      expect(after.state).toBe('settled');
+      expect(after.state === 'settled' && after.settlement.transaction).toBe(settled.transaction);
+    });
+
+    it('gives the facilitator the same payment id as the server (when it offers one)', async (ctx) => {
+      if (!h.facilitator.paymentId) return ctx.skip();
+      const payload = await pay();
+      expect(h.facilitator.paymentId(payload)).toBe(h.server.paymentId(payload));
+    });
+
     it('settles one payment exactly once under concurrent settles', async () => {
       const payload = await pay();
       const before = await balances();

@@ -5,6 +5,7 @@
  */
 import { X402Error } from '../errors.js';
 import type { FacilitatorClient } from '../facilitator-client.js';
+import { createMemorySettlementJournal, type SettlementJournal } from '../ledger.js';
 import { isNetwork } from '../networks.js';
 import { SchemeRegistry } from '../registry.js';
 import type {
@@ -17,16 +18,26 @@ import type {
   VerifyResponse,
 } from '../schemas.js';
 import type { FacilitatorContext, SchemeFacilitator } from '../scheme.js';
+import { createJournaledSettlement } from './settlement.js';
 
 export interface FacilitatorOptions {
   /** The rails this facilitator verifies and settles. */
   schemes: Iterable<SchemeFacilitator> | SchemeRegistry<SchemeFacilitator>;
   /** Extension identifiers to announce in `/supported`. */
   extensions?: readonly string[];
+  /**
+   * Where settlements are journaled so each payment is submitted at most once. Default: in
+   * memory (one process); use `@x402-rails/store` to survive restarts and share across instances.
+   */
+  journal?: SettlementJournal;
+  /** How long a started settlement is owned before another attempt may reconcile it (default 2 min). */
+  settleLeaseMs?: number;
 }
 
 export interface Facilitator extends FacilitatorClient {
   readonly registry: SchemeRegistry<SchemeFacilitator>;
+  /** Reconciles settlements left pending by a crashed facilitator (run at start and periodically). */
+  reconcile(limit?: number): Promise<{ key: string; result: SettleResponse }[]>;
 }
 
 type Resolution = { rail: SchemeFacilitator } | { reason: string; message: string };
@@ -90,6 +101,11 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
       ? options.schemes
       : new SchemeRegistry<SchemeFacilitator>(options.schemes);
 
+  const settlement = createJournaledSettlement({
+    journal: options.journal ?? createMemorySettlementJournal(),
+    leaseMs: options.settleLeaseMs ?? 120_000,
+  });
+
   return {
     registry,
     async verify(payload, requirements, context?: FacilitatorContext) {
@@ -118,18 +134,13 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
           network: requirements.network,
         };
       }
-      try {
-        return await found.rail.settle(payload, requirements, context);
-      } catch (error) {
-        const reason = error instanceof X402Error ? error.code : 'unexpected_settle_error';
-        return {
-          success: false,
-          errorReason: reason,
-          errorMessage: errorMessage(error),
-          transaction: '',
-          network: requirements.network,
-        } satisfies SettleResponse;
-      }
+      return settlement.settle(found.rail, payload, requirements, context);
+    },
+    reconcile(limit) {
+      return settlement.reconcileExpired(
+        (entry) => registry.resolve(entry.scheme, entry.network),
+        limit,
+      );
     },
     async release(payload, requirements, context?: FacilitatorContext) {
       const found = resolveRail(registry, payload, requirements);

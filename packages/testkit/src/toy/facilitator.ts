@@ -3,16 +3,17 @@
  * it reserves the amount); settle re-verifies and applies the transfer atomically, at most once.
  */
 import { createHash } from 'node:crypto';
-import type {
-  FacilitatorContext,
-  Network,
-  PaymentPayload,
-  PaymentRequirements,
-  SchemeFacilitator,
-  SettleResponse,
-  VerifyResponse,
+import {
+  type FacilitatorContext,
+  type Network,
+  PayloadDecodeError,
+  type PaymentPayload,
+  type PaymentRequirements,
+  type SchemeFacilitator,
+  type SettleResponse,
+  type VerifyResponse,
 } from '@x402-rails/core';
-import type { ToyChain } from './chain.js';
+import type { ToyChain, ToyTransferRecord } from './chain.js';
 import { TOY_CLOCK_SKEW_SECONDS, TOY_NETWORK, TOY_SCHEME } from './constants.js';
 import { verifyToySignature } from './keys.js';
 import { type ToyPayload, ToyPayloadSchema, toyTransferMessage } from './payload.js';
@@ -23,11 +24,33 @@ export interface ToyFacilitatorOptions {
   /** Verify reserves funds and release voids the reservation, like a card authorization. */
   holds?: boolean;
   now?: () => number;
+  /**
+   * Runs after the chain applied a transfer and before settle returns. Tests use it to stop a
+   * facilitator at the worst moment (money moved, journal not yet written).
+   */
+  afterTransfer?: () => Promise<void>;
 }
 
 type Checked =
   | { ok: true; payload: ToyPayload }
   | { ok: false; reason: string; message: string; payer?: string };
+
+function settledResponse(record: ToyTransferRecord, network: Network): SettleResponse {
+  return {
+    success: true,
+    transaction: record.id,
+    network,
+    payer: record.from,
+    amount: record.amount.toString(),
+  };
+}
+
+function parsePayload(payment: PaymentPayload): ToyPayload {
+  const parsed = ToyPayloadSchema.safeParse(payment.payload);
+  if (!parsed.success)
+    throw new PayloadDecodeError('invalid_payload', { message: 'Not a toy transfer payload' });
+  return parsed.data;
+}
 
 export function createToyFacilitator(options: ToyFacilitatorOptions): SchemeFacilitator {
   const network = options.network ?? TOY_NETWORK;
@@ -123,13 +146,19 @@ export function createToyFacilitator(options: ToyFacilitatorOptions): SchemeFaci
           network: req.network,
           payer: t.from,
         };
-      return {
-        success: true,
-        transaction: id,
-        network: req.network,
-        payer: t.from,
-        amount: t.amount,
-      };
+      await options.afterTransfer?.();
+      return settledResponse(applied.record, req.network);
+    },
+    paymentId(payment) {
+      const { transfer } = parsePayload(payment);
+      return `${network}:${transfer.from}:${transfer.nonce}`;
+    },
+    async status(payment, req) {
+      const { transfer: t } = parsePayload(payment);
+      const record = chain.findTransfer(t.from, t.nonce);
+      return record
+        ? { state: 'settled', settlement: settledResponse(record, req.network) }
+        : { state: 'not_found' };
     },
     async release(payment) {
       const parsed = ToyPayloadSchema.safeParse(payment.payload);

@@ -25,6 +25,8 @@ export interface ToyRailOptions {
   /** Verify holds funds and the engine must release them when the handler fails. */
   holds?: boolean;
   now?: () => number;
+  /** See `ToyFacilitatorOptions.afterTransfer`. */
+  afterTransfer?: () => Promise<void>;
 }
 
 /**
@@ -44,6 +46,7 @@ export function createToyRail(options: ToyRailOptions = {}): ToyRail {
       network,
       ...(options.holds !== undefined ? { holds: options.holds } : {}),
       ...(options.now ? { now: options.now } : {}),
+      ...(options.afterTransfer ? { afterTransfer: options.afterTransfer } : {}),
     }),
     fundedClient(balance = 10_000_000n, clientOptions = {}) {
       const wallet = createToyWallet();

@@ -1,0 +1,191 @@
+/**
+ * Settling through the journal: a payment is submitted to its rail at most once. A retry of a
+ * settled payment gets the first result; a settlement whose facilitator died half way is taken
+ * over when its lease ends and reconciled with the rail's own record before anything is resubmitted.
+ */
+import { X402Error } from '../errors.js';
+import type { SettlementEntry, SettlementJournal } from '../ledger.js';
+import type { PaymentPayload, PaymentRequirements, SettleResponse } from '../schemas.js';
+import type { FacilitatorContext, SchemeFacilitator } from '../scheme.js';
+
+export interface JournaledSettlementOptions {
+  journal: SettlementJournal;
+  /** How long a settlement belongs to the facilitator that began it; renewed while it runs. */
+  leaseMs: number;
+}
+
+/** How long an unknowable settlement (a rail without `status`) is parked before anyone may retry. */
+const UNKNOWN_PARK_MS = 24 * 60 * 60 * 1000;
+
+const failure = (
+  requirements: PaymentRequirements,
+  reason: string,
+  message: string,
+): SettleResponse => ({
+  success: false,
+  errorReason: reason,
+  errorMessage: message,
+  transaction: '',
+  network: requirements.network,
+});
+
+/** JSON with sorted keys, so one payload always has one digest. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
+            a < b ? -1 : a > b ? 1 : 0,
+          ),
+        )
+      : v,
+  );
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The journal key of a payment: the rail's payment id, or a digest of the scheme payload. */
+export async function settlementKey(
+  rail: SchemeFacilitator,
+  payload: PaymentPayload,
+  requirements: PaymentRequirements,
+): Promise<string> {
+  const id = rail.paymentId
+    ? rail.paymentId(payload)
+    : `sha256:${await sha256Hex(canonicalJson(payload.payload))}`;
+  return `${requirements.scheme}:${requirements.network}:${id}`;
+}
+
+function thrownReason(error: unknown): string {
+  return error instanceof X402Error ? error.code : 'unexpected_settle_error';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function createJournaledSettlement(options: JournaledSettlementOptions) {
+  const { journal, leaseMs } = options;
+
+  /** Runs the rail's settle, renewing the lease while it takes. A throw leaves the row pending. */
+  async function submit(
+    rail: SchemeFacilitator,
+    key: string,
+    payload: PaymentPayload,
+    requirements: PaymentRequirements,
+    context?: FacilitatorContext,
+  ) {
+    const renewal = setInterval(
+      () => void journal.renew(key, leaseMs).catch(() => {}),
+      Math.max(50, leaseMs / 3),
+    );
+    try {
+      const result = await rail.settle(payload, requirements, context);
+      await journal.complete(key, result);
+      return result;
+    } catch (error) {
+      // The outcome is unknown (the rail may have moved money): the row stays pending, and
+      // after its lease ends it is reconciled with the rail's status, never blindly resubmitted.
+      return failure(requirements, thrownReason(error), messageOf(error));
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  /** An earlier attempt died while pending: ask the rail what happened before doing anything. */
+  async function reconcile(
+    rail: SchemeFacilitator,
+    key: string,
+    payload: PaymentPayload,
+    requirements: PaymentRequirements,
+    context?: FacilitatorContext,
+  ) {
+    if (!rail.status) {
+      await journal.renew(key, UNKNOWN_PARK_MS);
+      return failure(
+        requirements,
+        'settlement_unknown',
+        'An earlier settlement was interrupted and this rail cannot report its outcome; check the rail before retrying',
+      );
+    }
+    let status: Awaited<ReturnType<NonNullable<SchemeFacilitator['status']>>>;
+    try {
+      status = await rail.status(payload, requirements, context);
+    } catch (error) {
+      return failure(
+        requirements,
+        'settlement_in_progress',
+        `Could not read the payment's state on the rail: ${messageOf(error)}`,
+      );
+    }
+    if (status.state === 'settled') {
+      await journal.complete(key, status.settlement);
+      return status.settlement;
+    }
+    if (status.state === 'pending') {
+      return failure(
+        requirements,
+        'settlement_in_progress',
+        'The payment is still being settled on the rail',
+      );
+    }
+    return submit(rail, key, payload, requirements, context);
+  }
+
+  return {
+    async settle(
+      rail: SchemeFacilitator,
+      payload: PaymentPayload,
+      requirements: PaymentRequirements,
+      context?: FacilitatorContext,
+    ): Promise<SettleResponse> {
+      let key: string;
+      try {
+        key = await settlementKey(rail, payload, requirements);
+      } catch (error) {
+        return failure(requirements, 'invalid_payload', messageOf(error));
+      }
+      const entry: SettlementEntry = {
+        key,
+        scheme: requirements.scheme,
+        network: requirements.network,
+        payload,
+        requirements,
+      };
+      const begun = await journal.begin(entry, leaseMs);
+      if (!begun.started) {
+        if (begun.record.state === 'settled' && begun.record.result) return begun.record.result;
+        return failure(
+          requirements,
+          'settlement_in_progress',
+          'This payment is being settled by another request',
+        );
+      }
+      return begun.takeover
+        ? reconcile(rail, key, payload, requirements, context)
+        : submit(rail, key, payload, requirements, context);
+    },
+
+    /** Takes over and reconciles pending settlements whose lease has ended (after a crash). */
+    async reconcileExpired(
+      resolve: (entry: SettlementEntry) => SchemeFacilitator | undefined,
+      limit = 100,
+    ) {
+      const outcomes: { key: string; result: SettleResponse }[] = [];
+      for (const record of await journal.expired(limit)) {
+        const rail = resolve(record);
+        if (!rail) continue;
+        const begun = await journal.begin(record, leaseMs);
+        if (!begun.started) continue; // another instance got there first
+        outcomes.push({
+          key: record.key,
+          result: await reconcile(rail, record.key, record.payload, record.requirements),
+        });
+      }
+      return outcomes;
+    },
+  };
+}
