@@ -1,7 +1,13 @@
 import { defineConfig } from 'tsup';
 
 // Entries double as the package's subpath exports; .ci/check-exports.mjs keeps the two in step.
-export const entry = ['src/index.ts', 'src/client.ts', 'src/server.ts', 'src/facilitator.ts'];
+export const entry = [
+  'src/index.ts',
+  'src/client.ts',
+  'src/server.ts',
+  'src/facilitator.ts',
+  'src/node.ts',
+];
 
 export default defineConfig({
   entry,

@@ -3,6 +3,7 @@
  * server, the paid API server, and the manifest describing them.
  */
 import { formatAtomicAmount, parseMoney } from '@x402-rails/core';
+import type { FetchServer } from '@x402-rails/core/node';
 import type { PaymentEvent } from '@x402-rails/core/server';
 import {
   createToyRail,
@@ -16,7 +17,6 @@ import {
 } from '@x402-rails/testkit';
 import { PAID_ROUTES, type PaidRouteSpec } from './catalog.js';
 import type { PlaygroundManifest } from './manifest.js';
-import type { FetchServer } from './node-http.js';
 import { startApiServer, startFacilitatorServer } from './servers.js';
 
 /** 10 TOY at 6 decimals. */

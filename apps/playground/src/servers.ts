@@ -3,6 +3,7 @@
  * verify and settle. Both are node:http on 127.0.0.1 and talk to each other over real HTTP.
  */
 import { createFacilitator, createFacilitatorHandler } from '@x402-rails/core/facilitator';
+import { type FetchServer, serveFetch } from '@x402-rails/core/node';
 import {
   createHttpFacilitatorClient,
   createResourceServer,
@@ -11,7 +12,6 @@ import {
 } from '@x402-rails/core/server';
 import { TOY_SCHEME, type ToyRail } from '@x402-rails/testkit';
 import type { PaidRouteSpec } from './catalog.js';
-import { type FetchServer, serveFetch } from './node-http.js';
 
 /** Loopback only: the playground hands out secret keys and must not be reachable from outside. */
 export const PLAYGROUND_HOST = '127.0.0.1';

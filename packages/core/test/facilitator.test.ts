@@ -11,7 +11,7 @@ import {
   type PaymentRequirements,
   type SchemeFacilitator,
 } from '../src/index.js';
-import { serveFetch } from './http-server.js';
+import { serveFetch } from '../src/node.js';
 
 async function fixture() {
   const toy = createToyRail();
@@ -205,7 +205,7 @@ describe('HTTP facilitator client (real HTTP on 127.0.0.1)', () => {
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
   async function serve(handler: (r: Request) => Promise<Response> | Response) {
-    const s = await serveFetch(handler);
+    const s = await serveFetch(handler, { host: '127.0.0.1', port: 0 });
     servers.push(s);
     return s.url;
   }

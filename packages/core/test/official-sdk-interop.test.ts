@@ -11,8 +11,8 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFacilitator, createFacilitatorHandler } from '../src/facilitator.js';
 import { decodePaymentRequiredHeader, decodePaymentSignatureHeader } from '../src/index.js';
+import { serveFetch } from '../src/node.js';
 import { deploy, paymentHeader } from './helpers.js';
-import { serveFetch } from './http-server.js';
 
 const URL_A = 'http://127.0.0.1:4021/weather';
 
@@ -79,6 +79,7 @@ describe('interop with the official @x402/core', () => {
     const { client } = d.toy.fundedClient(1_000_000n);
     const service = await serveFetch(
       createFacilitatorHandler(createFacilitator({ schemes: [d.toy.facilitator] })),
+      { host: '127.0.0.1', port: 0 },
     );
     servers.push(service);
     const official = new HTTPFacilitatorClient({ url: service.url });

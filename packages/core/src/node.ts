@@ -1,7 +1,8 @@
 /**
- * node:http ⇄ Fetch: an IncomingMessage becomes a Web `Request` (body streamed, not buffered), a
- * Web `Response` is streamed back into the ServerResponse, and `serveFetch` runs a Fetch handler
- * on a node:http server.
+ * `@x402-rails/core/node` — node:http ⇄ Fetch, for Node servers and adapters (the rest of core is
+ * Web-standard): an IncomingMessage becomes a Web `Request` (body streamed, not buffered), a Web
+ * `Response` is streamed back into the ServerResponse, and `serveFetch` runs a Fetch handler on a
+ * node:http server.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -23,6 +24,8 @@ export interface ServeOptions {
   port: number;
   /** How long in-flight requests may take to finish on close before their sockets are cut. */
   closeGraceMs?: number;
+  /** Told about a handler that threw (the client gets a bare 500). */
+  onError?: (error: unknown, request: Request) => void;
 }
 
 /** Converts a node request; `origin` is the server's own, so a forged Host header cannot change URLs. */
@@ -98,9 +101,9 @@ export async function writeWebResponse(
   }
 }
 
-function errorResponse(error: unknown): Response {
-  const message = error instanceof Error ? error.message : String(error);
-  return Response.json({ error: 'internal_error', message }, { status: 500 });
+/** A handler that threw: a plain 500 that leaks nothing of the error to the client. */
+function errorResponse(): Response {
+  return Response.json({ error: 'internal_error' }, { status: 500 });
 }
 
 /** Runs `handler` on a new node:http server bound to `host:port`. */
@@ -117,10 +120,12 @@ export async function serveFetch(
     });
     void (async () => {
       let response: Response;
+      const request = toWebRequest(incoming, origin, aborter.signal);
       try {
-        response = await handler(toWebRequest(incoming, origin, aborter.signal));
+        response = await handler(request);
       } catch (error) {
-        response = errorResponse(error);
+        options.onError?.(error, request);
+        response = errorResponse();
       }
       await writeWebResponse(response, outgoing);
     })().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FetchHandler, type FetchServer, serveFetch } from '../src/node-http.js';
+import { type FetchHandler, type FetchServer, serveFetch } from '../src/node.js';
 
 const servers: FetchServer[] = [];
 async function serve(handler: FetchHandler): Promise<FetchServer> {
@@ -48,7 +48,28 @@ describe('serveFetch', () => {
     });
     const response = await fetch(server.url);
     expect(response.status).toBe(500);
-    expect(await response.json()).toEqual({ error: 'internal_error', message: 'boom' });
+    expect(await response.json()).toEqual({ error: 'internal_error' });
+  });
+
+  it('tells onError about a handler that threw', async () => {
+    const seen: string[] = [];
+    const server = await serveFetch(
+      () => {
+        throw new Error('kaput');
+      },
+      {
+        host: '127.0.0.1',
+        port: 0,
+        onError: (error, request) =>
+          seen.push(`${(error as Error).message} ${new URL(request.url).pathname}`),
+      },
+    );
+    try {
+      expect((await fetch(`${server.url}/x`)).status).toBe(500);
+      expect(seen).toEqual(['kaput /x']);
+    } finally {
+      await server.close();
+    }
   });
 
   it('closes promptly with a keep-alive connection open', async () => {
