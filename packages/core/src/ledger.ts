@@ -200,10 +200,14 @@ export interface SettlementJournal {
    * whose lease ended before `now`. Otherwise returns the existing row untouched.
    */
   begin(entry: SettlementEntry, leaseMs: number): Promise<BeginSettlement>;
-  /** pending → settled | failed (by `result.success`). Throws `LedgerTransitionError` unless pending. */
-  complete(key: string, result: SettleResponse): Promise<SettlementRecord>;
-  /** Extends the lease of a pending row still being settled. */
-  renew(key: string, leaseMs: number): Promise<void>;
+  /**
+   * pending → settled | failed (by `result.success`). Throws `LedgerTransitionError` unless the
+   * row is pending and, when `attempt` is given, still in that attempt (a takeover since then
+   * fences the old owner out).
+   */
+  complete(key: string, result: SettleResponse, attempt?: number): Promise<SettlementRecord>;
+  /** Extends the lease of a pending row still being settled (by `attempt`, when given). */
+  renew(key: string, leaseMs: number, attempt?: number): Promise<void>;
   get(key: string): Promise<SettlementRecord | undefined>;
   /** Pending rows whose lease has ended, oldest first (for reconciliation after a crash). */
   expired(limit: number): Promise<SettlementRecord[]>;
@@ -226,6 +230,7 @@ export function createMemorySettlementJournal(
           return { started: false, record: copy(existing) };
         }
         existing.state = 'pending';
+        delete existing.result; // a pending row carries no stale answer
         existing.attempts += 1;
         existing.leaseUntil = time + leaseMs;
         existing.updatedAt = time;
@@ -242,12 +247,12 @@ export function createMemorySettlementJournal(
       rows.set(entry.key, record);
       return { started: true, takeover: false, record: copy(record) };
     },
-    async complete(key, result) {
+    async complete(key, result, attempt) {
       const row = rows.get(key);
-      if (row?.state !== 'pending') {
+      if (row?.state !== 'pending' || (attempt !== undefined && row.attempts !== attempt)) {
         throw new LedgerTransitionError('invalid_transaction_state', {
-          message: `Settlement ${key} is ${row ? row.state : 'unknown'}, expected pending`,
-          details: { key, actual: row?.state ?? null },
+          message: `Settlement ${key} is ${row ? `${row.state} (attempt ${row.attempts})` : 'unknown'}, expected pending${attempt !== undefined ? ` in attempt ${attempt}` : ''}`,
+          details: { key, actual: row?.state ?? null, attempt: row?.attempts ?? null },
         });
       }
       row.state = result.success ? 'settled' : 'failed';
@@ -255,9 +260,11 @@ export function createMemorySettlementJournal(
       row.updatedAt = now();
       return copy(row);
     },
-    async renew(key, leaseMs) {
+    async renew(key, leaseMs, attempt) {
       const row = rows.get(key);
-      if (row?.state === 'pending') row.leaseUntil = now() + leaseMs;
+      if (row?.state === 'pending' && (attempt === undefined || row.attempts === attempt)) {
+        row.leaseUntil = now() + leaseMs;
+      }
     },
     async get(key) {
       const row = rows.get(key);

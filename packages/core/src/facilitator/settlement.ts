@@ -67,24 +67,32 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** One attempt at a settlement: the journal fences writes to the attempt that owns the row. */
+interface Attempt {
+  key: string;
+  attempt: number;
+}
+
 export function createJournaledSettlement(options: JournaledSettlementOptions) {
   const { journal, leaseMs } = options;
 
   /** Runs the rail's settle, renewing the lease while it takes. A throw leaves the row pending. */
   async function submit(
     rail: SchemeFacilitator,
-    key: string,
+    { key, attempt }: Attempt,
     payload: PaymentPayload,
     requirements: PaymentRequirements,
     context?: FacilitatorContext,
   ) {
     const renewal = setInterval(
-      () => void journal.renew(key, leaseMs).catch(() => {}),
+      () => void journal.renew(key, leaseMs, attempt).catch(() => {}),
       Math.max(50, leaseMs / 3),
     );
     try {
       const result = await rail.settle(payload, requirements, context);
-      await journal.complete(key, result);
+      // If another attempt took over meanwhile, the journal refuses this write; the rail's answer
+      // is still the truth for this caller, and the new owner reconciles with the rail's status.
+      await journal.complete(key, result, attempt).catch(() => {});
       return result;
     } catch (error) {
       // The outcome is unknown (the rail may have moved money): the row stays pending, and
@@ -98,13 +106,14 @@ export function createJournaledSettlement(options: JournaledSettlementOptions) {
   /** An earlier attempt died while pending: ask the rail what happened before doing anything. */
   async function reconcile(
     rail: SchemeFacilitator,
-    key: string,
+    attempt: Attempt,
     payload: PaymentPayload,
     requirements: PaymentRequirements,
     context?: FacilitatorContext,
   ) {
+    const { key } = attempt;
     if (!rail.status) {
-      await journal.renew(key, UNKNOWN_PARK_MS);
+      await journal.renew(key, UNKNOWN_PARK_MS, attempt.attempt);
       return failure(
         requirements,
         'settlement_unknown',
@@ -122,7 +131,7 @@ export function createJournaledSettlement(options: JournaledSettlementOptions) {
       );
     }
     if (status.state === 'settled') {
-      await journal.complete(key, status.settlement);
+      await journal.complete(key, status.settlement, attempt.attempt).catch(() => {});
       return status.settlement;
     }
     if (status.state === 'pending') {
@@ -132,7 +141,7 @@ export function createJournaledSettlement(options: JournaledSettlementOptions) {
         'The payment is still being settled on the rail',
       );
     }
-    return submit(rail, key, payload, requirements, context);
+    return submit(rail, attempt, payload, requirements, context);
   }
 
   return {
@@ -165,8 +174,8 @@ export function createJournaledSettlement(options: JournaledSettlementOptions) {
         );
       }
       return begun.takeover
-        ? reconcile(rail, key, payload, requirements, context)
-        : submit(rail, key, payload, requirements, context);
+        ? reconcile(rail, { key, attempt: begun.record.attempts }, payload, requirements, context)
+        : submit(rail, { key, attempt: begun.record.attempts }, payload, requirements, context);
     },
 
     /** Takes over and reconciles pending settlements whose lease has ended (after a crash). */
@@ -182,7 +191,12 @@ export function createJournaledSettlement(options: JournaledSettlementOptions) {
         if (!begun.started) continue; // another instance got there first
         outcomes.push({
           key: record.key,
-          result: await reconcile(rail, record.key, record.payload, record.requirements),
+          result: await reconcile(
+            rail,
+            { key: record.key, attempt: begun.record.attempts },
+            record.payload,
+            record.requirements,
+          ),
         });
       }
       return outcomes;

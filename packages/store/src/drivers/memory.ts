@@ -1,0 +1,20 @@
+/**
+ * The memory driver: core's reference in-memory ledger and journal, as they are. Lost on exit
+ * and private to one process; for unit tests and single-process tools.
+ */
+import { createMemoryLedger, createMemorySettlementJournal } from '@x402-rails/core';
+import type { StoreParts } from '../types.js';
+
+export function openMemory(now: (() => number) | undefined): StoreParts {
+  const clock = now ? { now } : {};
+  const payments = createMemoryLedger(clock);
+  const settlements = createMemorySettlementJournal(clock);
+  return {
+    payments,
+    settlements,
+    async close() {},
+    async prune(before) {
+      return { payments: payments.prune(before), settlements: settlements.prune(before) };
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The schema of every SQL driver, as an ordered list of migrations. Applied in order at open,
+ * each once, recorded in `x402_schema_migrations`. Never edit a released migration: append one.
+ *
+ * Timestamps are bigint epoch milliseconds (the records' `createdAt` / `updatedAt` numbers), so
+ * they compare without time-zone conversions and round-trip exactly.
+ */
+export interface Migration {
+  /** Strictly increasing from 1, without gaps. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS_TABLE = 'x402_schema_migrations';
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'payments, settlements and vouchers',
+    sql: `
+-- The resource server's payment journal (core's PaymentLedger). The primary key is what makes a
+-- payment usable once: a claim is an INSERT … ON CONFLICT, decided by the database.
+CREATE TABLE x402_payments (
+  payment_id     text PRIMARY KEY,
+  scheme         text NOT NULL,
+  network        text NOT NULL,
+  asset          text NOT NULL,
+  amount         text NOT NULL,
+  pay_to         text NOT NULL,
+  resource       text NOT NULL,
+  state          text NOT NULL
+                 CHECK (state IN ('claimed', 'verified', 'settled', 'failed', 'released')),
+  attempts       integer NOT NULL,
+  payer          text,
+  reason         text,
+  transaction_id text,
+  created_at     bigint NOT NULL,
+  updated_at     bigint NOT NULL
+);
+-- Retention deletes final rows by age.
+CREATE INDEX x402_payments_final_updated_idx ON x402_payments (updated_at)
+  WHERE state IN ('settled', 'failed', 'released');
+
+-- The facilitator's settlement journal (core's SettlementJournal): one row per rail payment key,
+-- with what is needed to reconcile after a crash (payload, requirements) and the rail's result.
+CREATE TABLE x402_settlements (
+  key            text PRIMARY KEY,
+  scheme         text NOT NULL,
+  network        text NOT NULL,
+  payload        jsonb NOT NULL,
+  requirements   jsonb NOT NULL,
+  state          text NOT NULL CHECK (state IN ('pending', 'settled', 'failed')),
+  result         jsonb,
+  attempts       integer NOT NULL,
+  -- How the current attempt began: 'first', 'retry' (after a failure) or 'takeover' (the previous
+  -- attempt's lease ran out). Written by the begin upsert itself, which is how it reports a takeover.
+  begun_as       text NOT NULL CHECK (begun_as IN ('first', 'retry', 'takeover')),
+  lease_until    bigint NOT NULL,
+  created_at     bigint NOT NULL,
+  updated_at     bigint NOT NULL
+);
+CREATE INDEX x402_settlements_pending_created_idx ON x402_settlements (created_at)
+  WHERE state = 'pending';
+CREATE INDEX x402_settlements_final_updated_idx ON x402_settlements (updated_at)
+  WHERE state <> 'pending';
+
+-- Reserved for the deferred rail's voucher ledger: the signed cumulative vouchers per channel.
+-- No API reads or writes it yet; the deferred rail will define its states in a later migration.
+CREATE TABLE x402_vouchers (
+  channel_id        text NOT NULL,
+  sequence          bigint NOT NULL CHECK (sequence >= 0),
+  cumulative_amount numeric(78, 0) NOT NULL CHECK (cumulative_amount >= 0),
+  voucher           jsonb NOT NULL,
+  state             text NOT NULL,
+  created_at        bigint NOT NULL,
+  updated_at        bigint NOT NULL,
+  -- One voucher per (channel, sequence): a replayed voucher is a conflict, not a second row.
+  PRIMARY KEY (channel_id, sequence)
+);
+`,
+  },
+];
