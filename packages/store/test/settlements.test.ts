@@ -80,8 +80,14 @@ for (const target of driversUnderTest()) {
       });
       const error = await rejectionOf(store.settlements.complete(key, settled('0xother')));
       expect(error).toBeInstanceOf(LedgerTransitionError);
-      expect((error as LedgerTransitionError).message).toContain('is settled (attempt 1), expected pending');
-      expect((error as LedgerTransitionError).details).toEqual({ key, actual: 'settled', attempt: 1 });
+      expect((error as LedgerTransitionError).message).toContain(
+        'is settled (attempt 1), expected pending',
+      );
+      expect((error as LedgerTransitionError).details).toEqual({
+        key,
+        actual: 'settled',
+        attempt: 1,
+      });
       expect(await store.settlements.get(key)).toEqual(done);
     });
 
@@ -174,7 +180,11 @@ for (const target of driversUnderTest()) {
       const error = await rejectionOf(store.settlements.complete(key, settled()));
       expect(error).toBeInstanceOf(LedgerTransitionError);
       expect((error as LedgerTransitionError).message).toContain('unknown');
-      expect((error as LedgerTransitionError).details).toEqual({ key, actual: null, attempt: null });
+      expect((error as LedgerTransitionError).details).toEqual({
+        key,
+        actual: null,
+        attempt: null,
+      });
       expect(await store.settlements.get(key)).toBeUndefined();
     });
 
