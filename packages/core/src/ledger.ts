@@ -57,7 +57,11 @@ export interface PaymentLedger {
    * returns the existing record untouched.
    */
   claim(claim: PaymentClaim): Promise<ClaimResult>;
-  /** Moves a record from `from` to `to` (compare-and-swap); throws `LedgerTransitionError` otherwise. */
+  /**
+   * Moves a record from `from` to `to` (compare-and-swap). Idempotent: repeating a transition
+   * that already happened (the record is in `to` with the same patch) returns the record.
+   * Throws `LedgerTransitionError` otherwise.
+   */
   transition(
     paymentId: string,
     from: PaymentState,
@@ -79,6 +83,20 @@ export function assertTransitionAllowed(
       details: { paymentId, from, to },
     });
   }
+}
+
+/** Whether `record` already shows the transition to `to` with this patch (a harmless repeat). */
+export function isRepeatedTransition(
+  record: PaymentRecord,
+  to: PaymentState,
+  patch: TransitionPatch,
+): boolean {
+  return (
+    record.state === to &&
+    (patch.payer === undefined || patch.payer === record.payer) &&
+    (patch.reason === undefined || patch.reason === record.reason) &&
+    (patch.transaction === undefined || patch.transaction === record.transaction)
+  );
 }
 
 export interface MemoryLedgerOptions {
@@ -119,6 +137,7 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): PaymentLe
     async transition(paymentId, from, to, patch = {}) {
       assertTransitionAllowed(paymentId, from, to);
       const record = records.get(paymentId);
+      if (record && isRepeatedTransition(record, to, patch)) return { ...record };
       if (!record || record.state !== from) {
         throw new LedgerTransitionError('invalid_transaction_state', {
           message: `Payment ${paymentId} is ${record ? record.state : 'unknown'}, expected ${from}`,

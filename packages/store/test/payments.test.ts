@@ -228,6 +228,28 @@ for (const target of driversUnderTest()) {
         expect(verified.transaction).toBeUndefined();
       });
 
+      it('is idempotent: a repeated transition returns the record; a conflicting repeat is refused', async () => {
+        const id = uniqueId('pay');
+        await store.payments.claim(claimFor(id));
+        await store.payments.transition(id, 'claimed', 'verified', { payer: '0xpayer' });
+        const first = await store.payments.transition(id, 'verified', 'settled', {
+          transaction: '0xtx',
+        });
+        const again = await store.payments.transition(id, 'verified', 'settled', {
+          transaction: '0xtx',
+        });
+        expect(again).toEqual(first);
+        const conflicting = await transitionError(
+          store.payments.transition(id, 'verified', 'settled', { transaction: '0xother' }),
+        );
+        expect(conflicting.details).toEqual({
+          paymentId: id,
+          expected: 'verified',
+          actual: 'settled',
+        });
+        expect(await store.payments.get(id)).toEqual(first);
+      });
+
       it('rejects asynchronously (a promise), and with an X402Error', async () => {
         const pending = store.payments.transition(uniqueId('x'), 'settled', 'claimed');
         expect(pending).toBeInstanceOf(Promise);

@@ -7,6 +7,7 @@
 import {
   assertTransitionAllowed,
   type ClaimResult,
+  isRepeatedTransition,
   LedgerTransitionError,
   type PaymentClaim,
   type PaymentLedger,
@@ -102,7 +103,10 @@ export function createSqlPaymentLedger(db: SqlQueryable, now: () => number | nul
         patch.transaction ?? null,
       ]);
       if (moved) return toPaymentRecord(moved);
-      const actual = (await read(paymentId))?.state;
+      const row = await read(paymentId);
+      const current = row ? toPaymentRecord(row) : undefined;
+      if (current && isRepeatedTransition(current, to, patch)) return current;
+      const actual = current?.state;
       throw new LedgerTransitionError('invalid_transaction_state', {
         message: `Payment ${paymentId} is ${actual ?? 'unknown'}, expected ${from}`,
         details: { paymentId, expected: from, actual: actual ?? null },
