@@ -69,6 +69,11 @@ export interface PaymentLedger {
     patch?: TransitionPatch,
   ): Promise<PaymentRecord>;
   get(paymentId: string): Promise<PaymentRecord | undefined>;
+  /**
+   * Records still `claimed` or `verified` and last changed before `before` (epoch ms), oldest
+   * first: requests that a crash interrupted, for the resource server's recovery.
+   */
+  stale(before: number, limit: number): Promise<PaymentRecord[]>;
 }
 
 /** Throws unless `from → to` is in the transition table. */
@@ -155,6 +160,13 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): PaymentLe
     async get(paymentId) {
       const record = records.get(paymentId);
       return record ? { ...record } : undefined;
+    },
+    async stale(before, limit) {
+      return [...records.values()]
+        .filter((r) => (r.state === 'claimed' || r.state === 'verified') && r.updatedAt < before)
+        .sort((a, b) => a.updatedAt - b.updatedAt || (a.paymentId < b.paymentId ? -1 : 1))
+        .slice(0, limit)
+        .map((r) => ({ ...r }));
     },
     size: () => records.size,
     prune(before) {

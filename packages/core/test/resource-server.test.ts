@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  createMemoryLedger,
   decodePaymentRequiredHeader,
   decodePaymentResponseHeader,
   encodeBase64Json,
@@ -465,5 +466,40 @@ describe('resource server: handler responses with immutable headers', () => {
     expect(response.headers.get('access-control-expose-headers')).toBe(
       'X-Trace, PAYMENT-REQUIRED, PAYMENT-RESPONSE',
     );
+  });
+});
+
+describe('resource server: recovery after a crash', () => {
+  it('releases interrupted claims and fails interrupted verified payments, leaving recent ones alone', async () => {
+    let clock = 1_000_000;
+    const ledger = createMemoryLedger({ now: () => clock });
+    const d = deploy({ server: { ledger } });
+    const claim = (paymentId: string) =>
+      ledger.claim({
+        paymentId,
+        scheme: 'exact',
+        network: 'toy:local',
+        asset: 'TOY',
+        amount: '1',
+        payTo: d.merchant,
+        resource: URL_A,
+      });
+    await claim('old-claimed');
+    await claim('old-verified');
+    await ledger.transition('old-verified', 'claimed', 'verified');
+    clock += 60 * 60_000;
+    await claim('recent');
+    const options = { olderThanMs: 30 * 60_000, now: clock };
+    expect(await d.server.recover(options)).toEqual({ released: 1, failed: 1 });
+    expect(await ledger.get('old-claimed')).toMatchObject({
+      state: 'released',
+      reason: 'interrupted_before_verify',
+    });
+    expect(await ledger.get('old-verified')).toMatchObject({
+      state: 'failed',
+      reason: 'interrupted_after_verify',
+    });
+    expect((await ledger.get('recent'))?.state).toBe('claimed');
+    expect(await d.server.recover(options)).toEqual({ released: 0, failed: 0 });
   });
 });

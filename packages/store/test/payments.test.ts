@@ -228,6 +228,30 @@ for (const target of driversUnderTest()) {
         expect(verified.transaction).toBeUndefined();
       });
 
+      it('lists stale in-flight payments (claimed, verified) oldest first, for crash recovery', async () => {
+        const a = uniqueId('stale');
+        const b = uniqueId('stale');
+        await store.payments.claim(claimFor(a));
+        clock.advance(10);
+        await store.payments.claim(claimFor(b));
+        await store.payments.transition(b, 'claimed', 'verified');
+        const done = uniqueId('done');
+        await store.payments.claim(claimFor(done));
+        await store.payments.transition(done, 'claimed', 'released');
+        clock.advance(1_000);
+        const stale = (await store.payments.stale(clock.peek(), 1_000)).map((r) => r.paymentId);
+        expect(stale.indexOf(a)).toBeGreaterThanOrEqual(0);
+        expect(stale.indexOf(a)).toBeLessThan(stale.indexOf(b));
+        expect(stale).not.toContain(done);
+        expect((await store.payments.stale(clock.peek(), 1)).length).toBe(1);
+        clock.advance(1);
+        const fresh = uniqueId('fresh');
+        await store.payments.claim(claimFor(fresh));
+        expect(
+          (await store.payments.stale(clock.peek() - 1, 1_000)).map((r) => r.paymentId),
+        ).not.toContain(fresh);
+      });
+
       it('is idempotent: a repeated transition returns the record; a conflicting repeat is refused', async () => {
         const id = uniqueId('pay');
         await store.payments.claim(claimFor(id));

@@ -3,9 +3,9 @@ import {
   decodePaymentSignatureHeader,
   encodePaymentResponseHeader,
 } from '../codec.js';
-import { PayloadDecodeError, X402Error } from '../errors.js';
+import { LedgerTransitionError, PayloadDecodeError, X402Error } from '../errors.js';
 import type { FacilitatorClient } from '../facilitator-client.js';
-import { createMemoryLedger, type PaymentLedger } from '../ledger.js';
+import { createMemoryLedger, type PaymentLedger, type PaymentState } from '../ledger.js';
 import { SchemeRegistry } from '../registry.js';
 import type { PaymentPayload, PaymentRequired, ResourceInfo, SettleResponse } from '../schemas.js';
 import type { SchemeServer } from '../scheme.js';
@@ -32,7 +32,14 @@ export type PaymentEvent =
     }
   | { type: 'settle_failed'; resource: string; paymentId: string; reason: string }
   | { type: 'released'; resource: string; paymentId: string; reason: string }
-  | { type: 'release_failed'; resource: string; paymentId: string; error: string };
+  | { type: 'release_failed'; resource: string; paymentId: string; error: string }
+  | {
+      type: 'recovered';
+      resource: string;
+      paymentId: string;
+      from: PaymentState;
+      to: PaymentState;
+    };
 
 export interface CorsOptions {
   /** `*`, one origin, or a predicate. */
@@ -63,6 +70,18 @@ export type PaidHandler = (request: Request) => Response | Promise<Response>;
 export interface ResourceServer {
   /** Runs one request through the paid-request lifecycle. */
   handle(request: Request, route: RoutePaymentConfig, handler: PaidHandler): Promise<Response>;
+  /**
+   * Settles the fate of requests a crash interrupted: ledger rows still `claimed` or `verified`
+   * after `olderThanMs` (default 10 minutes, which must exceed the slowest handler + settlement).
+   * `claimed` → `released` (verify never finished: nothing was paid, the payment may be used
+   * again); `verified` → `failed` (a settlement may have happened: the payment is never served
+   * again, and the facilitator's journal holds the truth). Run it at start and periodically.
+   */
+  recover(options?: {
+    olderThanMs?: number;
+    limit?: number;
+    now?: number;
+  }): Promise<{ released: number; failed: number }>;
   /** The `PaymentRequired` a request to this route would be answered with. */
   paymentRequired(request: Request, route: RoutePaymentConfig): Promise<PaymentRequired>;
   readonly ledger: PaymentLedger;
@@ -264,9 +283,35 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     });
   }
 
+  async function recover(recovery: { olderThanMs?: number; limit?: number; now?: number } = {}) {
+    const before = (recovery.now ?? Date.now()) - (recovery.olderThanMs ?? 10 * 60_000);
+    const counts = { released: 0, failed: 0 };
+    for (const record of await ledger.stale(before, recovery.limit ?? 1000)) {
+      const to = record.state === 'claimed' ? 'released' : 'failed';
+      const reason =
+        record.state === 'claimed' ? 'interrupted_before_verify' : 'interrupted_after_verify';
+      try {
+        await ledger.transition(record.paymentId, record.state, to, { reason });
+      } catch (error) {
+        if (error instanceof LedgerTransitionError) continue; // another instance got there first
+        throw error;
+      }
+      counts[to]++;
+      emit({
+        type: 'recovered',
+        resource: record.resource,
+        paymentId: record.paymentId,
+        from: record.state,
+        to,
+      });
+    }
+    return counts;
+  }
+
   return {
     handle,
     ledger,
+    recover,
     async paymentRequired(request, route) {
       const offers = await offersFor(route, request);
       return paymentRequiredBody(

@@ -80,4 +80,12 @@ CREATE TABLE x402_vouchers (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'index of in-flight payments for crash recovery',
+    sql: `
+CREATE INDEX x402_payments_in_flight_updated_idx ON x402_payments (updated_at)
+  WHERE state IN ('claimed', 'verified');
+`,
+  },
 ];

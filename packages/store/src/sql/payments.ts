@@ -54,6 +54,12 @@ RETURNING ${PAYMENT_COLUMNS}`;
 
 const GET_SQL = `SELECT ${PAYMENT_COLUMNS} FROM x402_payments WHERE payment_id = $1`;
 
+const STALE_SQL = `
+SELECT ${PAYMENT_COLUMNS} FROM x402_payments
+WHERE state IN ('claimed', 'verified') AND updated_at < $1
+ORDER BY updated_at, payment_id
+LIMIT $2`;
+
 export function createSqlPaymentLedger(db: SqlQueryable, now: () => number | null): PaymentLedger {
   async function read(paymentId: string): Promise<PaymentRow | undefined> {
     const [row] = await db.query<PaymentRow>(GET_SQL, [paymentId]);
@@ -116,6 +122,11 @@ export function createSqlPaymentLedger(db: SqlQueryable, now: () => number | nul
     async get(paymentId: string) {
       const row = await read(paymentId);
       return row ? toPaymentRecord(row) : undefined;
+    },
+
+    async stale(before: number, limit: number) {
+      const rows = await db.query<PaymentRow>(STALE_SQL, [Math.floor(before), Math.max(0, Math.floor(limit))]);
+      return rows.map(toPaymentRecord);
     },
   };
 }
