@@ -6,6 +6,7 @@ export const entry = [
   'src/server.ts',
   'src/facilitator.ts',
   'src/conformance.ts',
+  'src/anvil.ts',
 ];
 
 export default defineConfig({
@@ -17,4 +18,6 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   external: ['vitest'],
+  // The Anvil launcher resolves its binary from import.meta.url, which CJS needs shimmed.
+  shims: true,
 });

@@ -127,6 +127,8 @@ export async function serveFetch(
         options.onError?.(error, request);
         response = errorResponse();
       }
+      // While closing, a keep-alive connection must not outlive its last response.
+      if (closing) outgoing.setHeader('connection', 'close');
       await writeWebResponse(response, outgoing);
     })().catch((error: unknown) => {
       outgoing.destroy(error instanceof Error ? error : new Error(String(error)));

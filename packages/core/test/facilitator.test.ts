@@ -187,6 +187,11 @@ describe('facilitator Fetch handler', () => {
       ).status,
     ).toBe(200);
     expect((await handle(new Request('http://127.0.0.1/facilitator/health'))).status).toBe(200);
+    // Unknown paths and wrong methods answer the same with or without a token.
+    expect((await handle(new Request('http://127.0.0.1/facilitator/nope'))).status).toBe(404);
+    expect(
+      (await handle(new Request('http://127.0.0.1/facilitator/health', { method: 'POST' }))).status,
+    ).toBe(405);
     expect(
       (
         await handle(

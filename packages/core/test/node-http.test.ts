@@ -51,6 +51,28 @@ describe('serveFetch', () => {
     expect(await response.json()).toEqual({ error: 'internal_error' });
   });
 
+  it('closes the keep-alive connection of a response answered while closing', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const server = await serveFetch(
+      async () => {
+        await gate;
+        return new Response('late');
+      },
+      { host: '127.0.0.1', port: 0 },
+    );
+    const pending = fetch(server.url);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closed = server.close();
+    release();
+    const response = await pending;
+    expect(await response.text()).toBe('late');
+    expect(response.headers.get('connection')).toBe('close');
+    await closed;
+  });
+
   it('tells onError about a handler that threw', async () => {
     const seen: string[] = [];
     const server = await serveFetch(

@@ -22,6 +22,14 @@ export interface FacilitatorHandlerOptions {
 
 const DEFAULT_MAX_BODY = 64 * 1024;
 
+const ROUTE_METHODS: Readonly<Record<string, 'GET' | 'POST'>> = {
+  '/health': 'GET',
+  '/supported': 'GET',
+  '/verify': 'POST',
+  '/settle': 'POST',
+  '/release': 'POST',
+};
+
 type Parsed =
   | { ok: true; request: FacilitatorRequest }
   | { ok: false; message: string; network?: Network };
@@ -57,19 +65,17 @@ export function createFacilitatorHandler(
     const path = new URL(request.url).pathname;
     if (!path.startsWith(`${base}/`)) return jsonResponse(404, { error: 'not_found' });
     const route = path.slice(base.length);
-    if (route === '/health' && request.method === 'GET') return jsonResponse(200, { status: 'ok' });
+    // Unknown paths are 404 for everyone, so the answer says nothing about auth.
+    const method = ROUTE_METHODS[route];
+    if (!method) return jsonResponse(404, { error: 'not_found' });
+    if (request.method !== method) {
+      return jsonResponse(405, { error: 'method_not_allowed' }, { allow: method });
+    }
+    if (route === '/health') return jsonResponse(200, { status: 'ok' });
     if (expectedAuth && !safeEqual(request.headers.get('authorization') ?? '', expectedAuth)) {
       return jsonResponse(401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer' });
     }
-    if (route === '/supported') {
-      if (request.method !== 'GET')
-        return jsonResponse(405, { error: 'method_not_allowed' }, { allow: 'GET' });
-      return jsonResponse(200, await facilitator.supported());
-    }
-    if (route !== '/verify' && route !== '/settle' && route !== '/release')
-      return jsonResponse(404, { error: 'not_found' });
-    if (request.method !== 'POST')
-      return jsonResponse(405, { error: 'method_not_allowed' }, { allow: 'POST' });
+    if (route === '/supported') return jsonResponse(200, await facilitator.supported());
 
     const parsed = await parseFacilitatorRequest(request, limit);
     if (!parsed.ok) {
