@@ -125,7 +125,10 @@ export function createSqlPaymentLedger(db: SqlQueryable, now: () => number | nul
     },
 
     async stale(before: number, limit: number) {
-      const rows = await db.query<PaymentRow>(STALE_SQL, [Math.floor(before), Math.max(0, Math.floor(limit))]);
+      const rows = await db.query<PaymentRow>(STALE_SQL, [
+        Math.floor(before),
+        Math.max(0, Math.floor(limit)),
+      ]);
       return rows.map(toPaymentRecord);
     },
   };
