@@ -73,8 +73,9 @@ for (const target of driversUnderTest()) {
       await store.payments.claim(claimFor(id));
       await store.payments.transition(id, 'claimed', 'verified');
       const outcomes = await Promise.allSettled(
-        (['settled', 'failed', 'released', 'settled', 'failed'] as const).map((to) =>
-          store.payments.transition(id, 'verified', to),
+        // Distinct patches: an identical repeat would be an idempotent success, not a race.
+        (['settled', 'failed', 'released', 'settled', 'failed'] as const).map((to, i) =>
+          store.payments.transition(id, 'verified', to, { reason: `attempt-${i}` }),
         ),
       );
       const won = outcomes.filter((o) => o.status === 'fulfilled');
