@@ -30,6 +30,10 @@ export const ERROR_REASONS = {
     status: 402,
     message: 'This payment is being settled by another request.',
   },
+  settlement_pending: {
+    status: 402,
+    message: 'The payment was submitted and is not confirmed yet; retry later.',
+  },
   settlement_unknown: {
     status: 402,
     message: 'An interrupted settlement of this payment could not be reconciled.',

@@ -6,6 +6,7 @@ import {
   type PaymentPayload,
   type PaymentRequirements,
   type SchemeFacilitator,
+  X402Error,
 } from '../src/index.js';
 
 async function fixture(
@@ -138,6 +139,23 @@ describe('journaled settlement', () => {
     expect(swept[0]?.result.success).toBe(true);
     expect(f.toy.chain.transfers).toHaveLength(1);
     expect(await f.facilitator.settle(payload, f.requirements)).toEqual(swept[0]?.result);
+  });
+
+  it('passes on the pending transaction a rail reports when its receipt wait times out', async () => {
+    const f = await fixture({
+      rail: (toy) => ({
+        ...toy.facilitator,
+        async settle() {
+          throw new X402Error('settlement_pending', { details: { transaction: '0xabc' } });
+        },
+      }),
+    });
+    const result = await f.facilitator.settle(await f.pay(), f.requirements);
+    expect(result).toMatchObject({
+      success: false,
+      errorReason: 'settlement_pending',
+      transaction: '0xabc',
+    });
   });
 
   it('parks an interrupted settlement on a rail that cannot report status', async () => {

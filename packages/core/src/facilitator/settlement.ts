@@ -97,7 +97,10 @@ export function createJournaledSettlement(options: JournaledSettlementOptions) {
     } catch (error) {
       // The outcome is unknown (the rail may have moved money): the row stays pending, and
       // after its lease ends it is reconciled with the rail's status, never blindly resubmitted.
-      return failure(requirements, thrownReason(error), messageOf(error));
+      // A rail that knows its pending transaction (X402Error details.transaction) passes it on.
+      const result = failure(requirements, thrownReason(error), messageOf(error));
+      const transaction = error instanceof X402Error ? error.details['transaction'] : undefined;
+      return typeof transaction === 'string' ? { ...result, transaction } : result;
     } finally {
       clearInterval(renewal);
     }

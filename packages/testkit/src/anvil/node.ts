@@ -167,6 +167,8 @@ async function launch(
   const stop = () => {
     stopped ??= (async () => {
       process.off('exit', onExit);
+      // Held while it dies: an unreferenced child would let the event loop end before its exit.
+      child.ref();
       try {
         process.kill(pid, 'SIGKILL');
       } catch {}
