@@ -1,11 +1,11 @@
 /** Facilitator role of the EVM exact rail: verify and settle EIP-3009 authorizations. */
-export {
-  createEvmExactFacilitator,
-  type EvmExactFacilitator,
-  type EvmExactFacilitatorOptions,
-  type EvmFacilitatorNetwork,
-  reasonForRevert,
-} from './facilitator/rail.js';
+export { reasonForRevert } from './facilitator/failure.js';
+export type {
+  EvmExactFacilitator,
+  EvmExactFacilitatorOptions,
+  EvmFacilitatorNetwork,
+} from './facilitator/options.js';
+export { createEvmExactFacilitator } from './facilitator/rail.js';
 export { defineEvmNetwork, EVM_NETWORKS, type EvmNetwork } from './networks.js';
 export { EvmReason } from './reasons.js';
 export { type RecoveryBackend, recoveryBackend, useRecoveryBackend } from './recover.js';
