@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigFileError } from '../src/config/issues.js';
 import { loadConfig, parseConfig } from '../src/config/load.js';
+import { createLogger } from '../src/logger.js';
+import { evmFacilitatorOptions, evmSchema } from '../src/rails/evm.js';
 import { cleanUp, runFacilitator, tempDir, writeConfig } from './helpers.js';
 
 afterEach(cleanUp);
@@ -62,7 +64,7 @@ describe('parseConfig', () => {
   it('names the field of every problem', () => {
     const cases: [unknown, string][] = [
       [{ rails: [{ ...toy, network: 'toy' }] }, 'rails[0].network: must be a CAIP-2 network id'],
-      [{ rails: [{ type: 'evm' }] }, 'rails[0].type: must be one of "toy"'],
+      [{ rails: [{ type: 'solana' }] }, 'rails[0].type: must be one of "toy", "evm"'],
       [{ rails: [{ type: 'toy' }] }, 'rails[0].chainFile: is required'],
       [{ rails: [toy, { ...toy, holds: 'yes' }] }, 'rails[1].holds: must be a boolean'],
       [
@@ -121,6 +123,149 @@ describe('parseConfig', () => {
   });
 });
 
+describe('parseConfig: the evm rail', () => {
+  const KEY_1 = `0x${'11'.repeat(32)}`;
+  const KEY_2 = `0x${'22'.repeat(32)}`;
+  /** The addresses of KEY_1 and KEY_2. */
+  const ADDRESS_1 = '0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A';
+  const ADDRESS_2 = '0x1563915e194D8CfBA1943570603F7606A3115508';
+  const env = {
+    BASE_RPC_URL: 'https://base.example/v2/secret-api-key',
+    LOCAL_RPC_URL: 'http://127.0.0.1:8545',
+    EVM_KEYS: ` ${KEY_1},${KEY_2}\n`,
+  };
+  const evmSources = { baseDir: '/srv/facilitator', env };
+  const local = {
+    network: 'eip155:31337',
+    rpcUrlEnv: 'LOCAL_RPC_URL',
+    chainId: 31337,
+    usdc: {
+      address: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+      decimals: 6,
+      name: 'USD Coin',
+      version: '2',
+    },
+  };
+  const evm = {
+    type: 'evm',
+    networks: [{ network: 'eip155:8453', rpcUrlEnv: 'BASE_RPC_URL' }, local],
+    signerKeysEnv: 'EVM_KEYS',
+    gasPriceCeilingGwei: 0.5,
+    confirmations: 2,
+  };
+
+  it('maps a built-in network and one given in full to the EVM facilitator, secrets from the environment', async () => {
+    expect(evmFacilitatorOptions(evmSchema(evmSources).parse(evm))).toEqual({
+      networks: [
+        { id: 'eip155:8453', rpcUrl: 'https://base.example/v2/secret-api-key' },
+        {
+          id: 'eip155:31337',
+          rpcUrl: 'http://127.0.0.1:8545',
+          usdc: { ...local.usdc, symbol: 'USDC' },
+        },
+      ],
+      signers: [KEY_1, KEY_2],
+      maxFeePerGas: 500_000_000n,
+      confirmations: 2,
+    });
+    const minimal = { ...evm, gasPriceCeilingGwei: undefined, confirmations: undefined };
+    expect(evmFacilitatorOptions(evmSchema(evmSources).parse(minimal))).not.toHaveProperty(
+      'maxFeePerGas',
+    );
+
+    // Through the whole config: the rail builds (no chain is contacted before the first verify).
+    const config = parseConfig(
+      { rails: [{ type: 'toy', chainFile: 'c.json' }, evm] },
+      evmSources,
+      'config.json',
+    );
+    expect(config.rails.map((rail) => rail.type)).toEqual(['toy', 'evm']);
+    const rail = await config.rails[1]?.build({
+      field: 'rails[1]',
+      logger: createLogger('silent'),
+    });
+    expect(rail?.networks).toEqual(['eip155:8453', 'eip155:31337']);
+    expect(rail?.signers?.()).toEqual({
+      'eip155:*': [ADDRESS_1, ADDRESS_2],
+    });
+  });
+
+  it('names the field of every problem with a network', () => {
+    const withNetwork = (network: Record<string, unknown>) => ({
+      rails: [{ ...evm, networks: [network] }],
+    });
+    const cases: [unknown, string][] = [
+      [
+        withNetwork({ network: 'solana:mainnet', rpcUrlEnv: 'BASE_RPC_URL' }),
+        'rails[0].networks[0].network: must be an EVM network id, eip155:<chainId>',
+      ],
+      [
+        withNetwork({ network: 'eip155:0x1', rpcUrlEnv: 'BASE_RPC_URL' }),
+        'rails[0].networks[0].network: must be an EVM network id',
+      ],
+      [
+        withNetwork({ network: 'eip155:999999', rpcUrlEnv: 'LOCAL_RPC_URL' }),
+        'rails[0].networks[0].network: eip155:999999 is not in the built-in EVM network table',
+      ],
+      [
+        withNetwork({ ...local, usdc: undefined }),
+        'give it in full with chainId and usdc (address, decimals, name, version)',
+      ],
+      [withNetwork({ ...local, chainId: 1 }), 'rails[0].networks[0].chainId: must be 31337'],
+      [
+        withNetwork({ ...local, usdc: { ...local.usdc, address: '0x1234' } }),
+        'rails[0].networks[0].usdc.address: must be a 0x-prefixed 20-byte hex address',
+      ],
+      [
+        withNetwork({ ...local, usdc: { ...local.usdc, version: undefined } }),
+        'rails[0].networks[0].usdc.version: is required',
+      ],
+      [
+        withNetwork({ ...local, rpcUrl: 'http://127.0.0.1:8545' }),
+        'rails[0].networks[0].rpcUrl: is not a known field',
+      ],
+      [
+        { rails: [{ ...evm, networks: [local, local] }] },
+        'rails[0].networks[1].network: eip155:31337 is already listed at networks[0]',
+      ],
+      [{ rails: [{ ...evm, networks: [] }] }, 'rails[0].networks: must list at least one network'],
+      [{ rails: [{ ...evm, confirmations: 0 }] }, 'rails[0].confirmations: must be at least 1'],
+      [
+        { rails: [{ ...evm, gasPriceCeilingGwei: -1 }] },
+        'rails[0].gasPriceCeilingGwei: must be more than 0',
+      ],
+    ];
+    for (const [value, message] of cases) expect(errorOf(value, env)).toContain(message);
+  });
+
+  it('names the field and the variable when a secret is unset or unusable, and never prints it', () => {
+    const unset = errorOf({ rails: [evm] }, { EVM_KEYS: env.EVM_KEYS });
+    expect(unset).toContain(
+      'rails[0].networks[0].rpcUrlEnv: environment variable BASE_RPC_URL is unset',
+    );
+    expect(unset).toContain(
+      'rails[0].networks[1].rpcUrlEnv: environment variable LOCAL_RPC_URL is unset',
+    );
+    expect(errorOf({ rails: [evm] }, { ...env, EVM_KEYS: '' })).toContain(
+      'rails[0].signerKeysEnv: environment variable EVM_KEYS is empty',
+    );
+
+    const badKeys = errorOf(
+      { rails: [evm] },
+      { ...env, BASE_RPC_URL: 'wss://base.example/secret', EVM_KEYS: `${KEY_1},0xabc,${KEY_1}` },
+    );
+    expect(badKeys).toContain(
+      'rails[0].networks[0].rpcUrlEnv: environment variable BASE_RPC_URL does not hold an http(s) URL',
+    );
+    expect(badKeys).toContain(
+      'rails[0].signerKeysEnv: key 2 in EVM_KEYS is not a 0x-prefixed 32-byte hex private key',
+    );
+    expect(badKeys).toContain('rails[0].signerKeysEnv: key 3 in EVM_KEYS repeats key 1');
+    expect(badKeys).not.toContain('secret');
+    expect(badKeys).not.toContain(KEY_1.slice(2));
+  });
+});
+
 describe('the CLI with a bad config', () => {
   /** Exit code 2, the message on stderr, no stack trace, nothing started. */
   async function expectConfigError(
@@ -153,6 +298,25 @@ describe('the CLI with a bad config', () => {
       ['--config', file],
       `auth.bearerTokenEnv: environment variable ${variable} is empty`,
       { [variable]: '' },
+    );
+  });
+
+  it('exits 2 naming the unset RPC variable of an evm rail, before contacting any chain', async () => {
+    const dir = await tempDir();
+    const variable = `X402_TEST_RPC_${process.pid}`;
+    const file = await writeConfig(dir, {
+      rails: [
+        {
+          type: 'evm',
+          networks: [{ network: 'eip155:84532', rpcUrlEnv: variable }],
+          signerKeysEnv: 'X402_TEST_KEYS',
+        },
+      ],
+    });
+    await expectConfigError(
+      ['--config', file],
+      `rails[0].networks[0].rpcUrlEnv: environment variable ${variable} is unset`,
+      { X402_TEST_KEYS: `0x${'11'.repeat(32)}` },
     );
   });
 

@@ -1,16 +1,24 @@
 /**
- * The agent: a payment client with a funded toy wallet that calls every paid endpoint a few times
- * and reports each request, its price and its receipt, then the balances.
+ * The agents: one payment client per rail, each with its own funded wallet, calling every paid
+ * endpoint a few times on its own rail and reporting each request, its price, the rail and the
+ * receipt, then the balances.
  */
-import { formatAtomicAmount, type PaymentRequirements } from '@x402-rails/core';
-import { createPaymentClient } from '@x402-rails/core/client';
-import { TOY_ASSET, TOY_DECIMALS } from '@x402-rails/testkit';
+import type { PaymentRequirements } from '@x402-rails/core';
+import {
+  createPaymentClient,
+  type PaymentClient,
+  type SpendingPolicy,
+} from '@x402-rails/core/client';
+import type { PaidEndpointEntry, RailName } from './manifest.js';
 import type { Playground } from './playground.js';
+import { type Balances, formatAmount, type PlaygroundRail } from './rails/rail.js';
 
-/** 0.1 TOY: a cap well above the playground's prices, so only a mispriced route is refused. */
+/** 0.1 of the rail's asset (TOY or USDC, both 6 decimals): well above the prices, so only a mispriced route is refused. */
 export const AGENT_MAX_PER_REQUEST = '100000';
 
 export interface PaidRequestResult {
+  rail: RailName;
+  network: string;
   method: string;
   url: string;
   /** HTTP status of the final response; 0 when no response arrived. */
@@ -18,8 +26,9 @@ export interface PaidRequestResult {
   /** Atomic amount paid (from the requirements), or the advertised amount when nothing was paid. */
   amount: string;
   asset: string;
-  /** The same amount for people, e.g. `0.001 TOY`. */
+  /** The same amount for people, e.g. `0.001 TOY`, `0.01 USDC`. */
   price: string;
+  /** The rail's transaction: a toy transfer id, or an EVM transaction hash. */
   transaction?: string;
   payer?: string;
   /** 200-class response with a successful settlement receipt. */
@@ -30,7 +39,8 @@ export interface PaidRequestResult {
 export interface AgentRun {
   requests: PaidRequestResult[];
   allSettled: boolean;
-  balances: { agent: bigint; merchant: bigint };
+  /** After the run, per rail. */
+  balances: Record<RailName, Balances>;
 }
 
 export interface AgentOptions {
@@ -39,87 +49,119 @@ export interface AgentOptions {
   log?: (line: string) => void;
 }
 
-/** Decimals announced in the requirements' `extra` (the toy rail's), else the toy default. */
-function humanPrice(requirements: Pick<PaymentRequirements, 'amount' | 'asset' | 'extra'>): string {
-  const announced = requirements.extra?.['decimals'];
-  const decimals = typeof announced === 'number' ? announced : TOY_DECIMALS;
-  return `${formatAtomicAmount(requirements.amount, decimals)} ${requirements.asset}`;
+type AgentRail = Pick<PlaygroundRail, 'name' | 'scheme' | 'network' | 'asset' | 'agent'>;
+
+/**
+ * Pays on `rail` only: its network alone is allowed and preferred, and the per-request cap is
+ * keyed `network/asset`, so an offer on another rail is never taken even if a client could pay it.
+ */
+export function agentPolicy(rail: AgentRail): SpendingPolicy {
+  return {
+    networks: [rail.network],
+    prefer: [{ scheme: rail.scheme, network: rail.network, asset: rail.asset.id }],
+    maxPerRequest: { [`${rail.network}/${rail.asset.id}`]: AGENT_MAX_PER_REQUEST },
+  };
+}
+
+/** The paying fetch of the agent of `rail`. */
+export function createAgentClient(rail: AgentRail): PaymentClient {
+  return createPaymentClient({ schemes: [rail.agent.client], policy: agentPolicy(rail) });
 }
 
 function describe(result: PaidRequestResult): string {
-  const head = `[agent] ${result.method} ${result.url} · ${result.price} · HTTP ${result.status}`;
+  const head =
+    `[${result.rail} agent] ${result.method} ${result.url} · ${result.price} on ${result.network}` +
+    ` · HTTP ${result.status}`;
   if (result.settled) return `${head} · tx ${result.transaction} · payer ${result.payer}`;
   return `${head} · NOT PAID: ${result.error ?? 'no receipt'}`;
 }
 
-export async function runAgent(
-  playground: Pick<Playground, 'manifest' | 'agent' | 'balances'>,
-  options: AgentOptions = {},
-): Promise<AgentRun> {
-  const log = options.log ?? (() => {});
-  const rounds = options.requestsPerEndpoint ?? 3;
-  const client = createPaymentClient({
-    schemes: [playground.agent.client],
-    policy: { maxPerRequest: { [TOY_ASSET]: AGENT_MAX_PER_REQUEST } },
-  });
+/** One request to `endpoint`, paid if the server asks; never throws. */
+async function pay(client: PaymentClient, endpoint: PaidEndpointEntry): Promise<PaidRequestResult> {
+  const base = {
+    rail: endpoint.rail,
+    network: endpoint.network,
+    method: endpoint.method,
+    url: endpoint.url,
+  };
+  const priceOf = (amount: string) => formatAmount(endpoint, amount);
+  try {
+    const response = await client.fetch(endpoint.url, { method: endpoint.method });
+    // Read the body so the keep-alive connection is free for the next request.
+    await response.arrayBuffer();
+    const receipt = client.receiptOf(response);
+    const settlement = receipt?.settlement;
+    const requirements: Pick<PaymentRequirements, 'amount' | 'asset'> =
+      receipt?.requirements ?? endpoint;
+    const settled = response.ok && settlement?.success === true && settlement.transaction !== '';
+    return {
+      ...base,
+      status: response.status,
+      amount: requirements.amount,
+      asset: requirements.asset,
+      price: priceOf(requirements.amount),
+      settled,
+      ...(settlement?.transaction ? { transaction: settlement.transaction } : {}),
+      ...(settlement?.payer ? { payer: settlement.payer } : {}),
+      ...(settled
+        ? {}
+        : {
+            error:
+              settlement?.errorReason ??
+              receipt?.error ??
+              `HTTP ${response.status} without a payment`,
+          }),
+    };
+  } catch (error) {
+    return {
+      ...base,
+      status: 0,
+      amount: endpoint.amount,
+      asset: endpoint.asset,
+      price: priceOf(endpoint.amount),
+      settled: false,
+      error: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
 
-  const requests: PaidRequestResult[] = [];
-  for (let round = 0; round < rounds; round++) {
-    for (const endpoint of playground.manifest.paidEndpoints) {
-      const advertised = {
-        amount: endpoint.amount,
-        asset: endpoint.asset,
-        extra: { decimals: endpoint.decimals },
-      };
-      const base = { method: endpoint.method, url: endpoint.url };
-      let result: PaidRequestResult;
-      try {
-        const response = await client.fetch(endpoint.url, { method: endpoint.method });
-        // Read the body so the keep-alive connection is free for the next request.
-        await response.arrayBuffer();
-        const receipt = client.receiptOf(response);
-        const settlement = receipt?.settlement;
-        const requirements = receipt?.requirements ?? advertised;
-        const settled =
-          response.ok && settlement?.success === true && settlement.transaction !== '';
-        result = {
-          ...base,
-          status: response.status,
-          amount: requirements.amount,
-          asset: requirements.asset,
-          price: humanPrice(requirements),
-          settled,
-          ...(settlement?.transaction ? { transaction: settlement.transaction } : {}),
-          ...(settlement?.payer ? { payer: settlement.payer } : {}),
-          ...(settled
-            ? {}
-            : {
-                error:
-                  settlement?.errorReason ??
-                  receipt?.error ??
-                  `HTTP ${response.status} without a payment`,
-              }),
-        };
-      } catch (error) {
-        result = {
-          ...base,
-          status: 0,
-          amount: endpoint.amount,
-          asset: endpoint.asset,
-          price: humanPrice(advertised),
-          settled: false,
-          error: error instanceof Error ? error.message : String(error),
-        };
-      }
-      requests.push(result);
+/** The agent of `rail` calls each of the rail's endpoints `rounds` times, round-robin. */
+export async function runRailAgent(
+  rail: AgentRail,
+  endpoints: readonly PaidEndpointEntry[],
+  options: AgentOptions = {},
+): Promise<PaidRequestResult[]> {
+  const log = options.log ?? (() => {});
+  const client = createAgentClient(rail);
+  const own = endpoints.filter((endpoint) => endpoint.rail === rail.name);
+  const results: PaidRequestResult[] = [];
+  for (let round = 0; round < (options.requestsPerEndpoint ?? 3); round++) {
+    for (const endpoint of own) {
+      const result = await pay(client, endpoint);
+      results.push(result);
       log(describe(result));
     }
   }
+  return results;
+}
 
-  const balances = playground.balances();
-  log(
-    `[agent] balances · agent ${formatAtomicAmount(balances.agent, TOY_DECIMALS)} ${TOY_ASSET}` +
-      ` · merchant ${formatAtomicAmount(balances.merchant, TOY_DECIMALS)} ${TOY_ASSET}`,
-  );
+/** Every rail's agent in turn (toy, then EVM), then the balances of both rails. */
+export async function runAgents(
+  playground: Pick<Playground, 'manifest' | 'rails' | 'balances'>,
+  options: AgentOptions = {},
+): Promise<AgentRun> {
+  const log = options.log ?? (() => {});
+  const requests: PaidRequestResult[] = [];
+  for (const rail of playground.rails) {
+    requests.push(...(await runRailAgent(rail, playground.manifest.paidEndpoints, options)));
+  }
+  const balances = await playground.balances();
+  for (const rail of playground.rails) {
+    const { agent, merchant } = balances[rail.name];
+    log(
+      `[${rail.name} agent] balances · agent ${formatAmount(rail.asset, agent)}` +
+        ` · merchant ${formatAmount(rail.asset, merchant)}`,
+    );
+  }
   return { requests, allSettled: requests.every((request) => request.settled), balances };
 }

@@ -14,12 +14,13 @@ export interface CliOptions {
 
 export const USAGE = `Usage: x402-rails-playground [options]
 
-Starts a toy-rail facilitator and a paid API on 127.0.0.1, runs an agent that pays it,
-writes a manifest of what it started and keeps serving until Ctrl-C.
+Starts a local EVM chain (Anvil with test USDC), a facilitator for the toy and EVM rails and a
+paid API on 127.0.0.1, runs an agent per rail that pays it, writes a manifest of what it started
+and keeps serving until Ctrl-C (which also stops the chain).
 
 Options:
   --json              print the manifest as JSON on stdout (log lines go to stderr)
-  --once              run the agent once, then close the servers and exit
+  --once              run the agents once, then close the servers, stop the chain and exit
   --manifest <path>   where to write the manifest (default ${DEFAULT_MANIFEST_PATH})
   --port <n>          port of the paid API (default 0: a free port)
   -h, --help          show this help`;

@@ -1,8 +1,8 @@
-/** What the paid API sells: each paid route, its price in dollars of the toy asset, and its body. */
+/** What the paid API sells: each paid route, its price in dollars (on every rail), and its body. */
 export interface PaidRouteSpec {
   method: 'GET';
   path: string;
-  /** Human price, parsed by the toy rail at its 6 decimals. */
+  /** Human price, turned by each rail into its asset's atomic units (TOY, test USDC). */
   price: string;
   description: string;
   respond(): unknown;

@@ -1,11 +1,12 @@
 /**
- * x402-rails-playground: starts the playground, writes its manifest, runs the agent, and serves
- * until SIGINT/SIGTERM (or exits after the agent with --once).
+ * x402-rails-playground: starts the playground (both rails, an Anvil chain for the EVM one),
+ * writes its manifest, runs the agents, and serves until SIGINT/SIGTERM (or exits after the
+ * agents with --once). Every way out closes the servers and stops the chain.
  */
-import { runAgent } from './agent.js';
+import { type AgentRun, runAgents } from './agent.js';
 import { CliUsageError, parseCliArgs, USAGE } from './args.js';
 import { writeManifest } from './manifest.js';
-import { startPlayground } from './playground.js';
+import { type Playground, startPlayground } from './playground.js';
 
 async function main(): Promise<number> {
   let options: ReturnType<typeof parseCliArgs>;
@@ -24,37 +25,37 @@ async function main(): Promise<number> {
   const out = options.json ? process.stderr : process.stdout;
   const log = (line: string) => out.write(`${line}\n`);
 
-  const playground = await startPlayground({ port: options.port, log });
+  // Signals are handled from the start: one during start-up (Anvil takes a moment) waits for the
+  // start, then closes everything it started.
+  const starting = startPlayground({ port: options.port, log });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
+    if (stopping) {
+      // The chain node dies with this process either way (the launcher kills it on exit).
+      log(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
     stopping = true;
-    log(`${signal}: closing the servers`);
-    playground.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`failed to close cleanly: ${String(error)}\n`);
-        process.exit(1);
-      },
+    log(`${signal}: closing the servers and stopping the chain`);
+    starting.then(
+      (playground) =>
+        playground.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            process.stderr.write(`failed to close cleanly: ${String(error)}\n`);
+            process.exit(1);
+          },
+        ),
+      () => {}, // a failed start is reported by main
     );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  const { manifest } = playground;
-  let agentRun: Awaited<ReturnType<typeof runAgent>> | undefined;
+  const playground = await starting;
+  let agentRun: AgentRun;
   try {
-    const manifestPath = await writeManifest(manifest, options.manifestPath);
-    if (options.json) process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
-    log(`facilitator ${manifest.facilitator.url}`);
-    log(`paid API    ${manifest.api.url} (GET / returns the manifest)`);
-    for (const endpoint of manifest.paidEndpoints) {
-      log(
-        `  ${endpoint.method} ${endpoint.url} · ${endpoint.price} (${endpoint.amount} ${endpoint.asset} atomic)`,
-      );
-    }
-    log(`manifest    ${manifestPath}`);
-    agentRun = await runAgent(playground, { log });
+    agentRun = await announceAndRun(playground, options, log);
   } catch (error) {
     await playground.close();
     throw error;
@@ -68,6 +69,29 @@ async function main(): Promise<number> {
   log('serving until Ctrl-C');
   // The open servers keep the process alive; `stop` exits.
   return new Promise<number>(() => {});
+}
+
+async function announceAndRun(
+  playground: Playground,
+  options: ReturnType<typeof parseCliArgs>,
+  log: (line: string) => void,
+): Promise<AgentRun> {
+  const { manifest } = playground;
+  const manifestPath = await writeManifest(manifest, options.manifestPath);
+  if (options.json) process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
+  log(`facilitator ${manifest.facilitator.url}`);
+  log(`paid API    ${manifest.api.url} (GET / returns the manifest)`);
+  for (const chain of manifest.chains) {
+    log(`chain       ${chain.network} at ${chain.rpcUrl} (Anvil) · test USDC ${chain.token}`);
+  }
+  for (const endpoint of manifest.paidEndpoints) {
+    log(
+      `  ${endpoint.rail.padEnd(3)} ${endpoint.method} ${endpoint.url} · ${endpoint.price}` +
+        ` (${endpoint.amount} ${endpoint.symbol} atomic on ${endpoint.network})`,
+    );
+  }
+  log(`manifest    ${manifestPath}`);
+  return runAgents(playground, { log });
 }
 
 main().then(

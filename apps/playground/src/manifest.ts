@@ -4,8 +4,12 @@ import { dirname, resolve } from 'node:path';
 
 export const DEFAULT_MANIFEST_PATH = '.playground/manifest.json';
 
+/** The rails the playground runs: the in-memory toy ledger and a local EVM chain (Anvil). */
+export type RailName = 'toy' | 'evm';
+
+/** One paid endpoint on one rail: each route appears once per rail it accepts. */
 export interface PaidEndpointEntry {
-  rail: 'toy';
+  rail: RailName;
   scheme: string;
   network: string;
   method: string;
@@ -14,35 +18,51 @@ export interface PaidEndpointEntry {
   price: string;
   /** The same price in atomic units of `asset`. */
   amount: string;
+  /** As in the payment requirements: `TOY`, or the EVM token's address. */
   asset: string;
+  /** What people call the asset: `TOY`, `USDC`. */
+  symbol: string;
   decimals: number;
   description: string;
 }
 
-/** A local chain node the playground started; none so far, the toy rail lives in memory. */
+/** A local chain node the playground started (and stops when it closes). */
 export interface ChainEntry {
-  name: string;
+  rail: 'evm';
   network: string;
-  rpc: string;
+  rpcUrl: string;
+  /** The EIP-3009 test USDC the EVM rail pays in. */
+  token: string;
 }
 
 /** Each rail in use and where its ledger lives (`rpc: null` when it is inside this process). */
 export interface RailEntry {
-  name: string;
+  name: RailName;
   network: string;
   rpc: string | null;
   note: string;
 }
 
-export interface WalletEntry {
-  rail: 'toy';
+interface WalletBase {
   role: 'agent' | 'merchant';
   address: string;
-  /** Hex Ed25519 seed; only meaningful for the toy chain of this one process. */
-  secretKey: string;
-  /** Atomic units when the manifest was written (before the agent runs). */
+  /** Atomic units of the rail's asset when the manifest was written (before the agents run). */
   balance: string;
 }
+
+export interface ToyWalletEntry extends WalletBase {
+  rail: 'toy';
+  /** Hex Ed25519 seed; only meaningful for the toy chain of this one process. */
+  secretKey: string;
+}
+
+export interface EvmWalletEntry extends WalletBase {
+  rail: 'evm';
+  /** 0x secp256k1 key of a throwaway Anvil account. */
+  privateKey: string;
+}
+
+export type WalletEntry = ToyWalletEntry | EvmWalletEntry;
 
 export interface PlaygroundManifest {
   version: 1;

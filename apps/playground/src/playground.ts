@@ -1,30 +1,25 @@
 /**
- * Starts the whole playground: a toy rail with an agent and a merchant wallet, the facilitator
- * server, the paid API server, and the manifest describing them.
+ * Starts the whole playground: the toy rail and the EVM rail (an Anvil chain) with an agent and a
+ * merchant wallet each, the facilitator server, the paid API server, and the manifest describing
+ * them. Closing stops the servers, then the chain.
  */
-import { formatAtomicAmount, parseMoney } from '@x402-rails/core';
+import { parseMoney } from '@x402-rails/core';
 import type { FetchServer } from '@x402-rails/core/node';
-import type { PaymentEvent } from '@x402-rails/core/server';
-import {
-  createToyRail,
-  createToyWallet,
-  TOY_ASSET,
-  TOY_DECIMALS,
-  TOY_SCHEME,
-  type ToyExactClient,
-  type ToyRail,
-  type ToyWallet,
-} from '@x402-rails/testkit';
 import { PAID_ROUTES, type PaidRouteSpec } from './catalog.js';
-import type { PlaygroundManifest } from './manifest.js';
+import { describeEvent } from './events.js';
+import type { PaidEndpointEntry, PlaygroundManifest, RailName } from './manifest.js';
+import { type EvmPlaygroundRail, startEvmPlaygroundRail } from './rails/evm.js';
+import type { Balances, PlaygroundRail } from './rails/rail.js';
+import { createToyPlaygroundRail, type ToyPlaygroundRail } from './rails/toy.js';
 import { startApiServer, startFacilitatorServer } from './servers.js';
 
-/** 10 TOY at 6 decimals. */
+/** 10 TOY and 10 test USDC (both 6 decimals). */
 export const DEFAULT_AGENT_BALANCE = 10_000_000n;
 
 export interface PlaygroundOptions {
   /** Port of the paid API (default 0: a free one). The facilitator always takes a free port. */
   port?: number;
+  /** What each agent holds at start, in atomic units (TOY on the toy rail, USDC on the EVM one). */
   agentBalance?: bigint;
   routes?: readonly PaidRouteSpec[];
   /** Human-readable lines about what the servers do. */
@@ -33,123 +28,115 @@ export interface PlaygroundOptions {
 
 export interface Playground {
   readonly manifest: PlaygroundManifest;
-  readonly rail: ToyRail;
-  readonly agent: { readonly wallet: ToyWallet; readonly client: ToyExactClient };
-  readonly merchant: ToyWallet;
-  /** Current balances on the toy chain, in atomic units. */
-  balances(): { agent: bigint; merchant: bigint };
-  /** Closes both servers; safe to call more than once. */
+  readonly toy: ToyPlaygroundRail;
+  readonly evm: EvmPlaygroundRail;
+  /** Both rails, in the order every paid route offers them. */
+  readonly rails: readonly PlaygroundRail[];
+  /** Current balances per rail, in atomic units (the EVM ones read on chain). */
+  balances(): Promise<Record<RailName, Balances>>;
+  /** Closes both servers, then stops the chain; safe to call more than once. */
   close(): Promise<void>;
 }
 
-/** The agent prints full ids; the server's echo of the same payment only needs to be recognisable. */
-const shortId = (id: string) => (id.length > 16 ? `${id.slice(0, 12)}…` : id);
+function paidEndpoints(
+  rails: readonly PlaygroundRail[],
+  routes: readonly PaidRouteSpec[],
+  apiUrl: string,
+): PaidEndpointEntry[] {
+  return rails.flatMap((rail) =>
+    routes.map((route) => ({
+      rail: rail.name,
+      scheme: rail.scheme,
+      network: rail.network,
+      method: route.method,
+      url: `${apiUrl}${route.path}`,
+      price: route.price,
+      amount: parseMoney(route.price, rail.asset.decimals).toString(),
+      asset: rail.asset.id,
+      symbol: rail.asset.symbol,
+      decimals: rail.asset.decimals,
+      description: route.description,
+    })),
+  );
+}
 
-const formatToy = (amount: string | bigint) =>
-  `${formatAtomicAmount(amount, TOY_DECIMALS)} ${TOY_ASSET}`;
-
-/** Server-side view of payments, so requests from outside the playground show up too. */
-function describeEvent(event: PaymentEvent): string | undefined {
-  switch (event.type) {
-    case 'settled':
-      return `[api] settled ${event.resource} · ${formatToy(event.requirements.amount)} · tx ${shortId(event.settlement.transaction)}`;
-    case 'rejected':
-      return `[api] rejected ${event.resource} · ${event.reason} (HTTP ${event.status})`;
-    case 'settle_failed':
-      return `[api] settlement failed ${event.resource} · ${event.reason}`;
-    default:
-      return undefined;
-  }
+/** Runs every step in order, also after one failed, then rethrows the first failure. */
+async function inOrder(steps: readonly (() => Promise<void>)[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const step of steps) await step().catch((error: unknown) => failures.push(error));
+  if (failures.length > 0) throw failures[0];
 }
 
 export async function startPlayground(options: PlaygroundOptions = {}): Promise<Playground> {
   const routes = options.routes ?? PAID_ROUTES;
   const log = options.log ?? (() => {});
-  const rail = createToyRail();
-  const agent = rail.fundedClient(options.agentBalance ?? DEFAULT_AGENT_BALANCE);
-  const merchant = createToyWallet();
+  const agentBalance = options.agentBalance ?? DEFAULT_AGENT_BALANCE;
   const startedAt = new Date().toISOString();
+  const toy = createToyPlaygroundRail(agentBalance);
+  const evm = await startEvmPlaygroundRail(agentBalance);
+  const rails: readonly PlaygroundRail[] = [toy, evm];
+  const stopRails = () => inOrder(rails.map((rail) => () => rail.stop()));
 
-  const facilitatorServer = await startFacilitatorServer(rail);
+  let facilitatorServer: FetchServer;
+  try {
+    facilitatorServer = await startFacilitatorServer(rails);
+  } catch (error) {
+    await stopRails();
+    throw error;
+  }
   let manifest: PlaygroundManifest | undefined;
   let apiServer: FetchServer;
   try {
     apiServer = await startApiServer({
-      rail,
+      rails,
       facilitatorUrl: facilitatorServer.url,
       routes,
-      payTo: merchant.address,
       port: options.port ?? 0,
       manifest: () => manifest,
       onEvent: (event) => {
-        const line = describeEvent(event);
+        const line = describeEvent(event, rails);
         if (line) log(line);
       },
     });
   } catch (error) {
-    // The API port may be taken: do not leave the facilitator running behind the error.
-    await facilitatorServer.close();
+    // The API port may be taken: do not leave the facilitator and the chain behind the error.
+    await inOrder([() => facilitatorServer.close(), stopRails]);
     throw error;
   }
 
-  manifest = {
-    version: 1,
-    startedAt,
-    api: { url: apiServer.url },
-    paidEndpoints: routes.map((route) => ({
-      rail: 'toy',
-      scheme: TOY_SCHEME,
-      network: rail.network,
-      method: route.method,
-      url: `${apiServer.url}${route.path}`,
-      price: route.price,
-      amount: parseMoney(route.price, TOY_DECIMALS).toString(),
-      asset: TOY_ASSET,
-      decimals: TOY_DECIMALS,
-      description: route.description,
-    })),
-    facilitator: { url: facilitatorServer.url },
-    chains: [],
-    rails: [
-      {
-        name: 'toy',
-        network: rail.network,
-        rpc: null,
-        note: 'In-memory ledger inside the playground process; no chain node to connect to.',
-      },
-    ],
-    wallets: [
-      {
-        rail: 'toy',
-        role: 'agent',
-        address: agent.wallet.address,
-        secretKey: agent.wallet.secretKey,
-        balance: rail.chain.balanceOf(agent.wallet.address).toString(),
-      },
-      {
-        rail: 'toy',
-        role: 'merchant',
-        address: merchant.address,
-        secretKey: merchant.secretKey,
-        balance: rail.chain.balanceOf(merchant.address).toString(),
-      },
-    ],
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    // The API first: it still needs the facilitator (and the chain) to settle in-flight requests.
+    closing ??= inOrder([() => apiServer.close(), () => facilitatorServer.close(), stopRails]);
+    return closing;
   };
 
-  let closing: Promise<void> | undefined;
+  try {
+    const described = await Promise.all(rails.map((rail) => rail.describe()));
+    manifest = {
+      version: 1,
+      startedAt,
+      api: { url: apiServer.url },
+      paidEndpoints: paidEndpoints(rails, routes, apiServer.url),
+      facilitator: { url: facilitatorServer.url },
+      chains: described.flatMap((d) => d.chains),
+      rails: described.map((d) => d.rail),
+      wallets: described.flatMap((d) => d.wallets),
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+
   return {
     manifest,
-    rail,
-    agent,
-    merchant,
-    balances: () => ({
-      agent: rail.chain.balanceOf(agent.wallet.address),
-      merchant: rail.chain.balanceOf(merchant.address),
-    }),
-    close() {
-      // The API first: it still needs the facilitator to finish settling in-flight requests.
-      closing ??= apiServer.close().finally(() => facilitatorServer.close());
-      return closing;
+    toy,
+    evm,
+    rails,
+    async balances() {
+      const [toyBalances, evmBalances] = await Promise.all([toy.balances(), evm.balances()]);
+      return { toy: toyBalances, evm: evmBalances };
     },
+    close,
   };
 }

@@ -1,6 +1,7 @@
 /**
- * The two HTTP servers of the playground: the facilitator, and the paid API that asks it to
- * verify and settle. Both are node:http on 127.0.0.1 and talk to each other over real HTTP.
+ * The two HTTP servers of the playground: the facilitator, serving every rail, and the paid API,
+ * whose routes accept every rail and which asks the facilitator to verify and settle. Both are
+ * node:http on 127.0.0.1 and talk to each other over real HTTP.
  */
 import { createFacilitator, createFacilitatorHandler } from '@x402-rails/core/facilitator';
 import { type FetchServer, serveFetch } from '@x402-rails/core/node';
@@ -10,23 +11,24 @@ import {
   type PaymentEvent,
   type RoutePaymentConfig,
 } from '@x402-rails/core/server';
-import { TOY_SCHEME, type ToyRail } from '@x402-rails/testkit';
 import type { PaidRouteSpec } from './catalog.js';
+import type { PlaygroundRail } from './rails/rail.js';
 
 /** Loopback only: the playground hands out secret keys and must not be reachable from outside. */
 export const PLAYGROUND_HOST = '127.0.0.1';
 
-export function startFacilitatorServer(rail: ToyRail): Promise<FetchServer> {
-  const facilitator = createFacilitator({ schemes: [rail.facilitator] });
+export function startFacilitatorServer(
+  rails: readonly Pick<PlaygroundRail, 'facilitator'>[],
+): Promise<FetchServer> {
+  const facilitator = createFacilitator({ schemes: rails.map((rail) => rail.facilitator) });
   return serveFetch(createFacilitatorHandler(facilitator), { host: PLAYGROUND_HOST, port: 0 });
 }
 
 export interface ApiServerOptions {
-  rail: ToyRail;
+  /** Every paid route accepts each of these rails, in this order, paid to the rail's merchant. */
+  rails: readonly Pick<PlaygroundRail, 'scheme' | 'network' | 'server' | 'merchant'>[];
   facilitatorUrl: string;
   routes: readonly PaidRouteSpec[];
-  /** Toy address every paid route pays. */
-  payTo: string;
   port: number;
   /** Served unpaid on `GET /`; a function because the manifest names this server's own URL. */
   manifest: () => object | undefined;
@@ -36,7 +38,7 @@ export interface ApiServerOptions {
 export function startApiServer(options: ApiServerOptions): Promise<FetchServer> {
   const resourceServer = createResourceServer({
     facilitator: createHttpFacilitatorClient({ url: options.facilitatorUrl }),
-    schemes: [options.rail.server],
+    schemes: options.rails.map((rail) => rail.server),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
   // Built once per route: the engine caches requirements per `accepts` object.
@@ -44,12 +46,12 @@ export function startApiServer(options: ApiServerOptions): Promise<FetchServer> 
     options.routes.map((route) => [
       route,
       {
-        accepts: {
-          scheme: TOY_SCHEME,
-          network: options.rail.network,
+        accepts: options.rails.map((rail) => ({
+          scheme: rail.scheme,
+          network: rail.network,
           price: route.price,
-          payTo: options.payTo,
-        },
+          payTo: rail.merchant.address,
+        })),
         description: route.description,
         mimeType: 'application/json',
       },

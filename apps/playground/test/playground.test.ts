@@ -1,100 +1,110 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodePaymentRequiredHeader } from '@x402-rails/core';
-import { createPaymentClient } from '@x402-rails/core/client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runAgent } from '../src/agent.js';
-import { parseCliArgs } from '../src/args.js';
-import type { PlaygroundManifest } from '../src/manifest.js';
-import { DEFAULT_AGENT_BALANCE, type Playground, startPlayground } from '../src/playground.js';
-
-const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const LOOPBACK_URL = /^http:\/\/127\.0\.0\.1:[1-9][0-9]*$/;
-
-const started: Playground[] = [];
-async function start(options: Parameters<typeof startPlayground>[0] = {}): Promise<Playground> {
-  const playground = await startPlayground(options);
-  started.push(playground);
-  return playground;
-}
-
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((playground) => playground.close()));
-});
-
-/** A port that was free a moment ago (listen on 0, read it, let it go). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-function endpointAt(manifest: PlaygroundManifest, path: string) {
-  const endpoint = manifest.paidEndpoints.find(
-    (candidate) => new URL(candidate.url).pathname === path,
-  );
-  if (!endpoint) throw new Error(`no paid endpoint ${path}`);
-  return endpoint;
-}
+import { describe, expect, it } from 'vitest';
+import { createAgentClient } from '../src/agent.js';
+import { DEFAULT_AGENT_BALANCE, startPlayground } from '../src/playground.js';
+import {
+  ANVIL,
+  anvilChildren,
+  EVM_ADDRESS,
+  EVM_TX,
+  endpointAt,
+  freePort,
+  LOOPBACK_URL,
+  reachable,
+  rpc,
+  start,
+  TOY_TX,
+  TRANSFER_TOPIC,
+} from './helpers.js';
 
 describe('startPlayground', () => {
-  it('describes what it started, bound to 127.0.0.1 on real ports', async () => {
-    const { manifest, agent, merchant } = await start();
+  it('describes both rails, the chain and the wallets, bound to 127.0.0.1 on real ports', async () => {
+    const { manifest, toy, evm } = await start();
 
     expect(manifest.version).toBe(1);
     expect(Number.isNaN(Date.parse(manifest.startedAt))).toBe(false);
     expect(manifest.api.url).toMatch(LOOPBACK_URL);
     expect(manifest.facilitator.url).toMatch(LOOPBACK_URL);
-    expect(manifest.chains).toEqual([]);
+    expect(manifest.chains).toEqual([
+      { rail: 'evm', network: ANVIL, rpcUrl: evm.chain.rpcUrl, token: evm.asset.id },
+    ]);
+    expect(manifest.chains[0]?.rpcUrl).toMatch(LOOPBACK_URL);
+    expect(evm.asset.id).toMatch(EVM_ADDRESS);
+    expect(evm.asset.id.toLowerCase()).toBe(evm.chain.token.toLowerCase());
     expect(manifest.rails).toEqual([
       expect.objectContaining({ name: 'toy', network: 'toy:local', rpc: null }),
+      expect.objectContaining({ name: 'evm', network: ANVIL, rpc: evm.chain.rpcUrl }),
     ]);
     expect(
-      manifest.paidEndpoints.map((e) => [e.method, new URL(e.url).pathname, e.price, e.amount]),
+      manifest.paidEndpoints.map((e) => [
+        e.rail,
+        e.method,
+        new URL(e.url).pathname,
+        e.price,
+        e.amount,
+        e.symbol,
+      ]),
     ).toEqual([
-      ['GET', '/weather', '$0.001', '1000'],
-      ['GET', '/joke', '$0.01', '10000'],
+      ['toy', 'GET', '/weather', '$0.001', '1000', 'TOY'],
+      ['toy', 'GET', '/joke', '$0.01', '10000', 'TOY'],
+      ['evm', 'GET', '/weather', '$0.001', '1000', 'USDC'],
+      ['evm', 'GET', '/joke', '$0.01', '10000', 'USDC'],
     ]);
     for (const endpoint of manifest.paidEndpoints) {
-      expect(endpoint).toMatchObject({
-        rail: 'toy',
-        scheme: 'exact',
-        network: 'toy:local',
-        asset: 'TOY',
-      });
+      expect(endpoint).toMatchObject(
+        endpoint.rail === 'toy'
+          ? { scheme: 'exact', network: 'toy:local', asset: 'TOY', decimals: 6 }
+          : { scheme: 'exact', network: ANVIL, asset: evm.asset.id, decimals: 6 },
+      );
       expect(endpoint.url.startsWith(`${manifest.api.url}/`)).toBe(true);
     }
     expect(manifest.wallets).toEqual([
       {
         rail: 'toy',
         role: 'agent',
-        address: agent.wallet.address,
-        secretKey: agent.wallet.secretKey,
+        address: toy.agent.wallet.address,
+        secretKey: toy.agent.wallet.secretKey,
         balance: DEFAULT_AGENT_BALANCE.toString(),
       },
       {
         rail: 'toy',
         role: 'merchant',
-        address: merchant.address,
-        secretKey: merchant.secretKey,
+        address: toy.merchant.address,
+        secretKey: toy.merchant.secretKey,
+        balance: '0',
+      },
+      {
+        rail: 'evm',
+        role: 'agent',
+        address: evm.agent.wallet.address,
+        privateKey: evm.agent.wallet.privateKey,
+        balance: DEFAULT_AGENT_BALANCE.toString(),
+      },
+      {
+        rail: 'evm',
+        role: 'merchant',
+        address: evm.merchant.address,
+        privateKey: evm.merchant.privateKey,
         balance: '0',
       },
     ]);
 
-    // Both URLs answer: the API serves the manifest unpaid, the facilitator announces the toy rail.
+    // The chain answers at the manifest's RPC URL and holds the agent's test USDC.
+    expect(await rpc(evm.chain.rpcUrl, 'eth_chainId')).toBe('0x7a69');
+    expect(await evm.chain.balanceOf(evm.agent.wallet.address)).toBe(DEFAULT_AGENT_BALANCE);
+
+    // The API serves the manifest unpaid; the facilitator announces both rails and its EVM keys.
     const served = await fetch(`${manifest.api.url}/`);
     expect(served.status).toBe(200);
     expect(await served.json()).toEqual(JSON.parse(JSON.stringify(manifest)));
     const supported = await fetch(`${manifest.facilitator.url}/supported`);
     expect(await supported.json()).toMatchObject({
-      kinds: [{ x402Version: 2, scheme: 'exact', network: 'toy:local' }],
+      kinds: [
+        { x402Version: 2, scheme: 'exact', network: 'toy:local' },
+        { x402Version: 2, scheme: 'exact', network: ANVIL },
+      ],
+      signers: { 'eip155:*': [...evm.facilitator.addresses] },
     });
   });
 
@@ -104,9 +114,22 @@ describe('startPlayground', () => {
     expect(manifest.api.url).toBe(`http://127.0.0.1:${port}`);
   });
 
-  it('answers an unpaid request to a paid endpoint with 402 and PAYMENT-REQUIRED', async () => {
-    const { manifest, merchant } = await start();
-    const weather = endpointAt(manifest, '/weather');
+  it('fails to start on a taken port without leaving the facilitator or Anvil behind', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const address = taken.address();
+    try {
+      if (address === null || typeof address === 'string') throw new Error('no port');
+      await expect(startPlayground({ port: address.port })).rejects.toThrow(/EADDRINUSE/);
+      expect(anvilChildren()).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+
+  it('answers an unpaid request with 402 and a PAYMENT-REQUIRED listing both rails', async () => {
+    const { manifest, toy, evm } = await start();
+    const weather = endpointAt(manifest, 'toy', '/weather');
 
     const response = await fetch(weather.url);
     expect(response.status).toBe(402);
@@ -120,159 +143,106 @@ describe('startPlayground', () => {
         network: 'toy:local',
         amount: '1000',
         asset: 'TOY',
-        payTo: merchant.address,
+        payTo: toy.merchant.address,
+      }),
+      expect.objectContaining({
+        scheme: 'exact',
+        network: ANVIL,
+        amount: '1000',
+        asset: evm.asset.id,
+        payTo: evm.merchant.address,
+        extra: { name: 'USD Coin', version: '2' },
       }),
     ]);
   });
 
-  it('moves exactly the price from agent to merchant for one paid request', async () => {
+  it('toy agent: one paid request moves exactly the price on the toy ledger', async () => {
     const playground = await start();
-    const joke = endpointAt(playground.manifest, '/joke');
-    const client = createPaymentClient({
-      schemes: [playground.agent.client],
-      policy: { maxPerRequest: { TOY: '100000' } },
-    });
+    const { toy } = playground;
+    const joke = endpointAt(playground.manifest, 'toy', '/joke');
+    const client = createAgentClient(toy);
 
-    const before = playground.balances();
+    const before = await playground.balances();
     const response = await client.fetch(joke.url);
     expect(response.status).toBe(200);
     expect(await response.json()).toHaveProperty('joke');
-    const after = playground.balances();
+    const after = await playground.balances();
 
     const receipt = client.receiptOf(response);
+    expect(receipt?.requirements.network).toBe('toy:local');
     expect(receipt?.settlement).toMatchObject({
       success: true,
-      payer: playground.agent.wallet.address,
+      payer: toy.agent.wallet.address,
       network: 'toy:local',
     });
-    expect(receipt?.settlement?.transaction).toMatch(/^[0-9a-f]{64}$/);
-    expect(playground.rail.chain.transfers.map((t) => t.id)).toContain(
-      receipt?.settlement?.transaction,
-    );
+    expect(receipt?.settlement?.transaction).toMatch(TOY_TX);
+    expect(toy.rail.chain.transfers.map((t) => t.id)).toContain(receipt?.settlement?.transaction);
+    expect(before.toy.agent - after.toy.agent).toBe(10_000n);
+    expect(after.toy.merchant - before.toy.merchant).toBe(10_000n);
+    expect(after.evm).toEqual(before.evm);
+  });
+
+  it('EVM agent: one paid request moves exactly the price in test USDC, by a transaction on Anvil', async () => {
+    const playground = await start();
+    const { evm } = playground;
+    const { chain } = evm;
+    const joke = endpointAt(playground.manifest, 'evm', '/joke');
+    const client = createAgentClient(evm);
+    const onChain = async () => ({
+      agent: await chain.balanceOf(evm.agent.wallet.address),
+      merchant: await chain.balanceOf(evm.merchant.address),
+    });
+
+    const before = await onChain();
+    const toyBefore = await playground.toy.balances();
+    const response = await client.fetch(joke.url);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toHaveProperty('joke');
+    const after = await onChain();
+
     expect(before.agent - after.agent).toBe(10_000n);
     expect(after.merchant - before.merchant).toBe(10_000n);
-  });
-});
+    expect(await playground.toy.balances()).toEqual(toyBefore);
 
-describe('runAgent', () => {
-  it('pays every endpoint, each with a receipt, and balances move by the sum of the prices', async () => {
-    const playground = await start();
-    const lines: string[] = [];
-
-    const run = await runAgent(playground, {
-      requestsPerEndpoint: 2,
-      log: (line) => lines.push(line),
+    const settlement = client.receiptOf(response)?.settlement;
+    expect(settlement).toMatchObject({
+      success: true,
+      network: ANVIL,
+      payer: evm.agent.wallet.address,
     });
-
-    expect(run.requests).toHaveLength(4);
-    expect(run.allSettled).toBe(true);
-    for (const request of run.requests) {
-      expect(request).toMatchObject({
-        status: 200,
-        settled: true,
-        payer: playground.agent.wallet.address,
-      });
-      expect(request.transaction).toMatch(/^[0-9a-f]{64}$/);
-    }
-    expect(new Set(run.requests.map((r) => r.transaction)).size).toBe(4);
-    expect(run.requests.map((r) => r.price)).toEqual([
-      '0.001 TOY',
-      '0.01 TOY',
-      '0.001 TOY',
-      '0.01 TOY',
-    ]);
-
-    const paid = run.requests.reduce((sum, request) => sum + BigInt(request.amount), 0n);
-    expect(paid).toBe(22_000n);
-    expect(run.balances).toEqual({ agent: DEFAULT_AGENT_BALANCE - paid, merchant: paid });
-    expect(playground.balances()).toEqual(run.balances);
-
-    const weatherLine = lines.find((line) => line.includes('/weather'));
-    expect(weatherLine).toContain('0.001 TOY');
-    expect(weatherLine).toContain('HTTP 200');
-    expect(weatherLine).toContain(`tx ${run.requests[0]?.transaction}`);
-    expect(lines.at(-1)).toBe('[agent] balances · agent 9.978 TOY · merchant 0.022 TOY');
+    const hash = settlement?.transaction ?? '';
+    expect(hash).toMatch(EVM_TX);
+    // A mined transaction on this chain: sent by a facilitator key to the token, moving the price.
+    const receipt = await rpc<{
+      status: string;
+      from: string;
+      to: string;
+      logs: { address: string; topics: string[]; data: string }[];
+    } | null>(chain.rpcUrl, 'eth_getTransactionReceipt', [hash]);
+    expect(receipt?.status).toBe('0x1');
+    expect(receipt?.to).toBe(chain.token.toLowerCase());
+    expect(evm.facilitator.addresses.map((a) => a.toLowerCase())).toContain(receipt?.from);
+    const transfer = receipt?.logs.find((log) => log.topics[0] === TRANSFER_TOPIC);
+    expect(transfer?.address).toBe(chain.token.toLowerCase());
+    expect(BigInt(transfer?.data ?? '0x0')).toBe(10_000n);
+    expect(transfer?.topics[1]).toBe(
+      `0x${evm.agent.wallet.address.slice(2).toLowerCase().padStart(64, '0')}`,
+    );
+    expect(transfer?.topics[2]).toBe(
+      `0x${evm.merchant.address.slice(2).toLowerCase().padStart(64, '0')}`,
+    );
   });
 
-  it('reports a request it could not pay instead of throwing', async () => {
-    const playground = await start({ agentBalance: 5_000n });
+  it('stops the Anvil node when it closes', async () => {
+    const playground = await startPlayground();
+    const { anvil, rpcUrl } = playground.evm.chain;
+    expect(await reachable(rpcUrl)).toBe(true);
 
-    const run = await runAgent(playground, { requestsPerEndpoint: 1 });
+    await playground.close();
+    await playground.close(); // idempotent
 
-    expect(run.allSettled).toBe(false);
-    expect(run.requests[0]).toMatchObject({ status: 200, settled: true });
-    expect(run.requests[1]).toMatchObject({ settled: false, amount: '10000' });
-    expect(run.requests[1]?.status).not.toBe(200);
-    expect(run.balances).toEqual({ agent: 4_000n, merchant: 1_000n });
-  });
-});
-
-describe('parseCliArgs', () => {
-  it('reads the flags, and skips the `--` a script runner forwards', () => {
-    expect(
-      parseCliArgs(['--', '--once', '--json', '--manifest', 'x.json', '--port', '4021']),
-    ).toEqual({
-      json: true,
-      once: true,
-      manifestPath: 'x.json',
-      port: 4021,
-      help: false,
-    });
-    expect(parseCliArgs([])).toMatchObject({
-      json: false,
-      once: false,
-      manifestPath: '.playground/manifest.json',
-      port: 0,
-    });
-  });
-
-  it('refuses unknown flags and bad ports', () => {
-    expect(() => parseCliArgs(['--nope'])).toThrow();
-    expect(() => parseCliArgs(['--port', '-1'])).toThrow(/--port/);
-    expect(() => parseCliArgs(['--port', '70000'])).toThrow(/--port/);
-  });
-});
-
-describe('the CLI', () => {
-  it('with --once --json prints one JSON document on stdout, the manifest it wrote', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'x402-playground-'));
-    try {
-      const manifestPath = join(dir, 'm.json');
-      // Workspace packages resolve to their src (`source` condition), so no build is needed.
-      const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>(
-        (resolve, reject) => {
-          execFile(
-            process.execPath,
-            [
-              '--conditions=source',
-              '--import',
-              'tsx',
-              'src/cli.ts',
-              '--once',
-              '--json',
-              '--manifest',
-              manifestPath,
-            ],
-            { cwd: appDir, timeout: 20_000, killSignal: 'SIGKILL' },
-            (error, out, err) =>
-              error
-                ? reject(Object.assign(error, { stderr: err }))
-                : resolve({ stdout: out, stderr: err }),
-          );
-        },
-      );
-
-      const printed = JSON.parse(stdout) as PlaygroundManifest;
-      const written = JSON.parse(await readFile(manifestPath, 'utf8')) as PlaygroundManifest;
-      expect(printed).toEqual(written);
-      expect(printed.version).toBe(1);
-      expect(printed.paidEndpoints).toHaveLength(2);
-      expect(stderr).toContain(`manifest    ${manifestPath}`);
-      expect(
-        stderr.match(/^\[agent\] GET .* HTTP 200 · tx [0-9a-f]{64} · payer [0-9a-f]{64}$/gm),
-      ).toHaveLength(6);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    expect(await reachable(rpcUrl)).toBe(false);
+    expect(() => process.kill(anvil.pid, 0)).toThrow(/ESRCH/);
+    expect(anvilChildren()).toEqual([]);
   });
 });

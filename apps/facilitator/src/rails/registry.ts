@@ -1,13 +1,14 @@
 /**
- * The rail types a config may name, by `type`. A new rail (EVM, Solana, Stripe) is one file with
- * its schema and factory, made with `defineRail`, and one entry in this list.
+ * The rail types a config may name, by `type`. A new rail (Solana, Stripe) is one file with its
+ * schema and factory, made with `defineRail`, and one entry in this list.
  */
 import { z } from 'zod';
 import type { ConfigSources } from '../config/fields.js';
 import type { PreparedRail, RailDefinition } from './define.js';
+import { evmRail } from './evm.js';
 import { toyRail } from './toy.js';
 
-export const RAIL_TYPES: readonly RailDefinition[] = [toyRail];
+export const RAIL_TYPES: readonly RailDefinition[] = [toyRail, evmRail];
 
 const known = () => RAIL_TYPES.map((rail) => JSON.stringify(rail.type)).join(', ');
 
