@@ -5,6 +5,13 @@ export {
   type PaymentClientOptions,
   type PaymentReceipt,
 } from './client/engine.js';
-export type { AmountLimits, SpendingPolicy } from './client/policy.js';
+export {
+  type AmountLimits,
+  isAllowed,
+  limitViolation,
+  rankOffers,
+  type SpendingPolicy,
+  SpendingTracker,
+} from './client/policy.js';
 export { PayloadDecodeError, PaymentRefusedError, X402Error } from './errors.js';
 export type { CreatedPayment, CreatePaymentContext, SchemeClient } from './scheme.js';

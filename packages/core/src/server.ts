@@ -15,9 +15,21 @@ export {
   type ResourceServer,
   type ResourceServerOptions,
 } from './server/engine.js';
+export {
+  type Admission,
+  type AdmittedPayment,
+  createPaymentLifecycle,
+  type PaymentLifecycle,
+  type PaymentLifecycleOptions,
+  type Refusal,
+  type SettlementOutcome,
+} from './server/lifecycle.js';
 export { type MatchResult, matchAccepted } from './server/match.js';
 export { escapeHtml, type PaywallOptions, renderPaywall } from './server/paywall.js';
+export { EXPOSED_PAYMENT_HEADERS, paymentRequiredBody } from './server/respond.js';
 export {
+  acceptsOf,
+  createOfferResolver,
   type PriceSpec,
   type ResolvedOffer,
   type RouteAccept,

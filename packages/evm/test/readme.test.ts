@@ -1,20 +1,12 @@
 /** The README's first example must run as written. */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { expect, it, vi } from 'vitest';
+import { runReadmeExample } from '@x402-rails/testkit';
+import { expect, it } from 'vitest';
 
 it('runs the README example', async () => {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  expect(code).toBeDefined();
-  mkdirSync(new URL('../test-output/', import.meta.url), { recursive: true });
-  const file = new URL('../test-output/readme-example.ts', import.meta.url);
-  writeFileSync(file, code as string);
-  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-  await import(file.href);
-  expect(log).toHaveBeenCalledWith(
+  const printed = await runReadmeExample(new URL('..', import.meta.url));
+  expect(printed).toContainEqual([
     200,
     { weather: 'sunny' },
     expect.stringMatching(/^0x[0-9a-f]{64}$/),
-  );
-  log.mockRestore();
+  ]);
 });

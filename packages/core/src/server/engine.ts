@@ -3,13 +3,13 @@ import {
   decodePaymentSignatureHeader,
   encodePaymentResponseHeader,
 } from '../codec.js';
-import { LedgerTransitionError, PayloadDecodeError, X402Error } from '../errors.js';
+import { LedgerTransitionError, PayloadDecodeError } from '../errors.js';
 import type { FacilitatorClient } from '../facilitator-client.js';
 import { createMemoryLedger, type PaymentLedger, type PaymentState } from '../ledger.js';
 import { SchemeRegistry } from '../registry.js';
 import type { PaymentPayload, PaymentRequired, ResourceInfo, SettleResponse } from '../schemas.js';
 import type { SchemeServer } from '../scheme.js';
-import { matchAccepted } from './match.js';
+import { createPaymentLifecycle } from './lifecycle.js';
 import type { PaywallOptions } from './paywall.js';
 import { createResponder, paymentRequiredBody, type RefusalContext } from './respond.js';
 import {
@@ -102,6 +102,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   const offersFor = createOfferResolver(registry);
   const maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
   const emit = options.onEvent ?? (() => {});
+  const lifecycle = createPaymentLifecycle({ facilitator: options.facilitator, ledger, emit });
   const respond = createResponder({
     emit,
     ...(options.cors ? { cors: options.cors } : {}),
@@ -114,32 +115,6 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       ...(route.description !== undefined ? { description: route.description } : {}),
       ...(route.mimeType !== undefined ? { mimeType: route.mimeType } : {}),
     };
-  }
-
-  async function release(
-    offer: ResolvedOffer,
-    payload: PaymentPayload,
-    paymentId: string,
-    resource: string,
-    reason: string,
-  ) {
-    await ledger.transition(paymentId, 'verified', 'released', { reason });
-    if (offer.rail.holdsFunds) {
-      try {
-        await options.facilitator.release(payload, offer.requirements);
-      } catch (error) {
-        // The buyer is still not charged (nothing settles); the hold lapses on the rail's own
-        // schedule. The handler's outcome must still reach the client, so this is reported, not thrown.
-        emit({
-          type: 'release_failed',
-          resource,
-          paymentId,
-          error: error instanceof Error ? error.message : String(error),
-        });
-        return;
-      }
-    }
-    emit({ type: 'released', resource, paymentId, reason });
   }
 
   async function handle(
@@ -175,108 +150,33 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       throw error;
     }
 
-    const match = matchAccepted(payload, offers, resource.url);
-    if (!match.ok) return respond.refuse(context, match.reason, match.message);
-    const { offer } = match;
-
-    let paymentId: string;
-    try {
-      paymentId = offer.rail.paymentId(payload);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : 'payload carries no payment id';
-      return respond.refuse(context, 'invalid_payload', message);
-    }
-
-    const claim = await ledger.claim({
-      paymentId,
-      scheme: offer.requirements.scheme,
-      network: offer.requirements.network,
-      asset: offer.requirements.asset,
-      amount: offer.requirements.amount,
-      payTo: offer.requirements.payTo,
-      resource: resource.url,
-    });
-    if (!claim.claimed) {
-      return respond.refuse(
-        context,
-        'payment_already_used',
-        `This payment is already ${claim.record.state}`,
-      );
-    }
-
-    let verified: Awaited<ReturnType<FacilitatorClient['verify']>>;
-    try {
-      verified = await options.facilitator.verify(payload, offer.requirements);
-    } catch (error) {
-      const reason = error instanceof X402Error ? error.code : 'unexpected_verify_error';
-      await ledger.transition(paymentId, 'claimed', 'released', { reason });
-      return respond.refuse(context, reason);
-    }
-    if (!verified.isValid) {
-      const reason = verified.invalidReason ?? 'invalid_payload';
-      await ledger.transition(paymentId, 'claimed', 'released', { reason });
-      return respond.refuse(context, reason, verified.invalidMessage);
-    }
-    await ledger.transition(
-      paymentId,
-      'claimed',
-      'verified',
-      verified.payer ? { payer: verified.payer } : {},
-    );
-    emit({
-      type: 'verified',
-      resource: resource.url,
-      paymentId,
-      ...(verified.payer ? { payer: verified.payer } : {}),
-    });
+    const admission = await lifecycle.admit(payload, offers, resource.url);
+    if (!admission.ok) return respond.refuse(context, admission.reason, admission.message);
+    const { payment } = admission;
 
     let response: Response;
     try {
       response = await handler(request);
     } catch (error) {
-      await release(offer, payload, paymentId, resource.url, 'handler_threw');
+      await lifecycle.release(payment, 'handler_threw');
       throw error;
     }
     if (response.status >= 400) {
-      await release(offer, payload, paymentId, resource.url, `handler_status_${response.status}`);
+      await lifecycle.release(payment, `handler_status_${response.status}`);
       return respond.withHeaders(response, respond.corsHeaders(request));
     }
 
-    let settlement: SettleResponse;
-    try {
-      settlement = await options.facilitator.settle(payload, offer.requirements);
-    } catch (error) {
-      settlement = {
-        success: false,
-        errorReason: error instanceof X402Error ? error.code : 'unexpected_settle_error',
-        errorMessage: error instanceof Error ? error.message : String(error),
-        transaction: '',
-        network: offer.requirements.network,
-      };
-    }
-    if (!settlement.success) {
-      const reason = settlement.errorReason ?? 'settlement_failed';
-      await ledger.transition(paymentId, 'verified', 'failed', { reason });
-      emit({ type: 'settle_failed', resource: resource.url, paymentId, reason });
+    const outcome = await lifecycle.settle(payment);
+    if (!outcome.ok) {
       // Nothing of the handler's body reaches the client when the payment did not settle.
       await response.body?.cancel().catch(() => {});
       // A payment that did not settle is a 402 whatever the cause, with the failed settlement attached.
-      return respond.refuse(context, reason, settlement.errorMessage, {
+      return respond.refuse(context, outcome.reason, outcome.message, {
         status: 402,
-        headers: { 'payment-response': encodePaymentResponseHeader(settlement) },
+        headers: { 'payment-response': encodePaymentResponseHeader(outcome.settlement) },
       });
     }
-    await ledger.transition(paymentId, 'verified', 'settled', {
-      transaction: settlement.transaction,
-      ...(settlement.payer ? { payer: settlement.payer } : {}),
-    });
-    emit({
-      type: 'settled',
-      resource: resource.url,
-      paymentId,
-      requirements: offer.requirements,
-      settlement,
-    });
+    const settlement = outcome.settlement;
     return respond.withHeaders(response, {
       ...respond.corsHeaders(request),
       'payment-response': encodePaymentResponseHeader(settlement),
