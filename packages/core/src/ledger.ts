@@ -250,7 +250,9 @@ export function createMemorySettlementJournal(
 ): SettlementJournal & Prunable {
   const now = options.now ?? Date.now;
   const rows = new Map<string, SettlementRecord>();
-  const copy = (r: SettlementRecord): SettlementRecord => structuredClone(r);
+  // Shallow copies: payload, requirements and result are never mutated by the engine, and deep
+  // copies of them cost more than the rest of a settlement's bookkeeping together.
+  const copy = (r: SettlementRecord): SettlementRecord => ({ ...r });
   return {
     async begin(entry, leaseMs) {
       const time = now();
@@ -268,7 +270,7 @@ export function createMemorySettlementJournal(
         return { started: true, takeover, record: copy(existing) };
       }
       const record: SettlementRecord = {
-        ...structuredClone(entry),
+        ...entry,
         state: 'pending',
         attempts: 1,
         leaseUntil: time + leaseMs,
@@ -287,7 +289,7 @@ export function createMemorySettlementJournal(
         });
       }
       row.state = result.success ? 'settled' : 'failed';
-      row.result = structuredClone(result);
+      row.result = result;
       row.updatedAt = now();
       return copy(row);
     },

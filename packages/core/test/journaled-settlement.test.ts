@@ -158,6 +158,33 @@ describe('journaled settlement', () => {
     });
   });
 
+  it('keeps renewing the lease of a slow settlement, so nobody takes it over meanwhile', async () => {
+    let finish: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const f = await fixture({
+      leaseMs: 150,
+      rail: (toy) => ({
+        ...toy.facilitator,
+        async settle(p, r, c) {
+          await gate;
+          return toy.facilitator.settle(p, r, c);
+        },
+      }),
+    });
+    const payload = await f.pay();
+    const slow = f.facilitator.settle(payload, f.requirements);
+    await new Promise((resolve) => setTimeout(resolve, 450)); // three leases
+    expect((await f.facilitator.settle(payload, f.requirements)).errorReason).toBe(
+      'settlement_in_progress',
+    );
+    expect(await f.facilitator.reconcile()).toEqual([]);
+    finish();
+    expect((await slow).success).toBe(true);
+    expect(f.toy.chain.transfers).toHaveLength(1);
+  });
+
   it('parks an interrupted settlement on a rail that cannot report status', async () => {
     let die = true;
     const f = await fixture({

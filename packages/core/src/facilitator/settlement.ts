@@ -76,6 +76,27 @@ interface Attempt {
 export function createJournaledSettlement(options: JournaledSettlementOptions) {
   const { journal, leaseMs } = options;
 
+  // One timer renews the leases of every settlement in flight (a timer per settle costs more than
+  // the rest of its bookkeeping); it stops when none is in flight, so it never holds the process.
+  const renewing = new Set<Attempt>();
+  let renewalTimer: ReturnType<typeof setInterval> | undefined;
+  function startRenewals() {
+    if (renewalTimer) return;
+    renewalTimer = setInterval(
+      () => {
+        if (renewing.size === 0) {
+          clearInterval(renewalTimer);
+          renewalTimer = undefined;
+          return;
+        }
+        for (const { key, attempt } of renewing)
+          void journal.renew(key, leaseMs, attempt).catch(() => {});
+      },
+      Math.max(50, leaseMs / 3),
+    );
+    renewalTimer.unref?.();
+  }
+
   /** Runs the rail's settle, renewing the lease while it takes. A throw leaves the row pending. */
   async function submit(
     rail: SchemeFacilitator,
@@ -84,10 +105,9 @@ export function createJournaledSettlement(options: JournaledSettlementOptions) {
     requirements: PaymentRequirements,
     context?: FacilitatorContext,
   ) {
-    const renewal = setInterval(
-      () => void journal.renew(key, leaseMs, attempt).catch(() => {}),
-      Math.max(50, leaseMs / 3),
-    );
+    const token = { key, attempt };
+    renewing.add(token);
+    startRenewals();
     try {
       const result = await rail.settle(payload, requirements, context);
       // If another attempt took over meanwhile, the journal refuses this write; the rail's answer
@@ -102,7 +122,7 @@ export function createJournaledSettlement(options: JournaledSettlementOptions) {
       const transaction = error instanceof X402Error ? error.details['transaction'] : undefined;
       return typeof transaction === 'string' ? { ...result, transaction } : result;
     } finally {
-      clearInterval(renewal);
+      renewing.delete(token);
     }
   }
 
