@@ -1,15 +1,19 @@
 /**
  * The agents: one payment client per rail, each with its own funded wallet, calling every paid
- * endpoint a few times on its own rail and reporting each request, its price, the rail and the
- * receipt, then the balances.
+ * endpoint a few times on its own rail and every paid MCP tool, and reporting each request, its
+ * price, the rail and the receipt, then the balances.
  */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { PaymentRequirements } from '@x402-rails/core';
 import {
   createPaymentClient,
   type PaymentClient,
   type SpendingPolicy,
 } from '@x402-rails/core/client';
-import type { PaidEndpointEntry, RailName } from './manifest.js';
+import { createPayingMcpClient, type PayingMcpClient } from '@x402-rails/mcp/client';
+import { WEATHER_TOOL } from './catalog.js';
+import type { McpEndpointEntry, PaidEndpointEntry, RailName } from './manifest.js';
 import type { Playground } from './playground.js';
 import { type Balances, formatAmount, type PlaygroundRail } from './rails/rail.js';
 
@@ -36,8 +40,33 @@ export interface PaidRequestResult {
   error?: string;
 }
 
+/** One paid MCP tool call. */
+export interface McpCallResult {
+  rail: RailName;
+  network: string;
+  /** The MCP endpoint. */
+  url: string;
+  tool: string;
+  arguments: Record<string, unknown>;
+  /** Atomic amount paid (from the requirements), or the advertised amount when nothing was paid. */
+  amount: string;
+  asset: string;
+  /** The same amount for people, e.g. `0.01 TOY`. */
+  price: string;
+  /** The tool's text content (when it answered). */
+  text?: string;
+  transaction?: string;
+  payer?: string;
+  /** The tool answered without error, with a successful settlement. */
+  settled: boolean;
+  error?: string;
+}
+
 export interface AgentRun {
   requests: PaidRequestResult[];
+  /** The agents' paid MCP tool calls. */
+  mcpCalls: McpCallResult[];
+  /** Every HTTP request and every MCP call settled. */
   allSettled: boolean;
   /** After the run, per rail. */
   balances: Record<RailName, Balances>;
@@ -46,6 +75,8 @@ export interface AgentRun {
 export interface AgentOptions {
   /** Default 3. */
   requestsPerEndpoint?: number;
+  /** Calls of each paid MCP tool per agent; default 1. */
+  callsPerTool?: number;
   log?: (line: string) => void;
 }
 
@@ -125,6 +156,128 @@ async function pay(client: PaymentClient, endpoint: PaidEndpointEntry): Promise<
   }
 }
 
+function describeCall(result: McpCallResult): string {
+  const head =
+    `[${result.rail} agent] MCP ${result.tool} ${JSON.stringify(result.arguments)} at ${result.url}` +
+    ` · ${result.price} on ${result.network}`;
+  if (result.settled) {
+    return `${head} · "${result.text}" · tx ${result.transaction} · payer ${result.payer}`;
+  }
+  return `${head} · NOT PAID: ${result.error ?? 'no receipt'}`;
+}
+
+/** The paying MCP client of the agent of `rail`, connected to `url` (close the `Client` after). */
+export async function connectMcpAgent(
+  rail: AgentRail,
+  url: string,
+): Promise<{ client: Client; paying: PayingMcpClient }> {
+  const client = new Client({ name: `x402-rails-playground-${rail.name}-agent`, version: '0.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  const paying = createPayingMcpClient(client, {
+    schemes: [rail.agent.client],
+    policy: agentPolicy(rail),
+  });
+  return { client, paying };
+}
+
+/** One call of `tool` through `paying`, paid on `rail`; never throws. */
+async function callTool(
+  paying: PayingMcpClient,
+  rail: AgentRail,
+  tool: McpEndpointEntry,
+  args: Record<string, unknown>,
+): Promise<McpCallResult> {
+  const offer = tool.rails.find((entry) => entry.rail === rail.name);
+  const advertised = offer ?? { amount: '0', asset: rail.asset.id };
+  const base = {
+    rail: rail.name,
+    network: rail.network,
+    url: tool.url,
+    tool: tool.tool,
+    arguments: args,
+  };
+  try {
+    const { result, receipt } = await paying.callTool({ name: tool.tool, arguments: args });
+    const settlement = receipt?.settlement;
+    const requirements = receipt?.requirements ?? advertised;
+    const first = result.content[0];
+    const text = first?.type === 'text' ? first.text : undefined;
+    const settled =
+      !result.isError && settlement?.success === true && settlement.transaction !== '';
+    return {
+      ...base,
+      amount: requirements.amount,
+      asset: requirements.asset,
+      price: formatAmount(rail.asset, requirements.amount),
+      ...(text !== undefined ? { text } : {}),
+      settled,
+      ...(settlement?.transaction ? { transaction: settlement.transaction } : {}),
+      ...(settlement?.payer ? { payer: settlement.payer } : {}),
+      ...(settled
+        ? {}
+        : {
+            error:
+              settlement?.errorReason ??
+              receipt?.error ??
+              (result.isError ? `tool error: ${text ?? 'no content'}` : 'no payment'),
+          }),
+    };
+  } catch (error) {
+    return {
+      ...base,
+      amount: advertised.amount,
+      asset: advertised.asset,
+      price: formatAmount(rail.asset, advertised.amount),
+      settled: false,
+      error: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
+
+/** The agent of `rail` calls each paid MCP tool `callsPerTool` times, over a connection per tool. */
+export async function runMcpAgent(
+  rail: AgentRail,
+  tools: readonly McpEndpointEntry[],
+  options: AgentOptions = {},
+): Promise<McpCallResult[]> {
+  const log = options.log ?? (() => {});
+  const results: McpCallResult[] = [];
+  const report = (result: McpCallResult) => {
+    results.push(result);
+    log(describeCall(result));
+  };
+  for (const tool of tools) {
+    const args = tool.tool === WEATHER_TOOL.name ? { ...WEATHER_TOOL.exampleArguments } : {};
+    let connection: Awaited<ReturnType<typeof connectMcpAgent>>;
+    try {
+      connection = await connectMcpAgent(rail, tool.url);
+    } catch (error) {
+      const offer = tool.rails.find((entry) => entry.rail === rail.name);
+      report({
+        rail: rail.name,
+        network: rail.network,
+        url: tool.url,
+        tool: tool.tool,
+        arguments: args,
+        amount: offer?.amount ?? '0',
+        asset: offer?.asset ?? rail.asset.id,
+        price: formatAmount(rail.asset, offer?.amount ?? '0'),
+        settled: false,
+        error: `could not connect: ${error instanceof Error ? error.message : String(error)}`,
+      });
+      continue;
+    }
+    try {
+      for (let round = 0; round < (options.callsPerTool ?? 1); round++) {
+        report(await callTool(connection.paying, rail, tool, args));
+      }
+    } finally {
+      await connection.client.close();
+    }
+  }
+  return results;
+}
+
 /** The agent of `rail` calls each of the rail's endpoints `rounds` times, round-robin. */
 export async function runRailAgent(
   rail: AgentRail,
@@ -145,15 +298,17 @@ export async function runRailAgent(
   return results;
 }
 
-/** Every rail's agent in turn (toy, then EVM), then the balances of both rails. */
+/** Every rail's agent in turn (toy, then EVM; HTTP, then MCP), then the balances of both rails. */
 export async function runAgents(
   playground: Pick<Playground, 'manifest' | 'rails' | 'balances'>,
   options: AgentOptions = {},
 ): Promise<AgentRun> {
   const log = options.log ?? (() => {});
   const requests: PaidRequestResult[] = [];
+  const mcpCalls: McpCallResult[] = [];
   for (const rail of playground.rails) {
     requests.push(...(await runRailAgent(rail, playground.manifest.paidEndpoints, options)));
+    mcpCalls.push(...(await runMcpAgent(rail, playground.manifest.mcp, options)));
   }
   const balances = await playground.balances();
   for (const rail of playground.rails) {
@@ -163,5 +318,7 @@ export async function runAgents(
         ` · merchant ${formatAmount(rail.asset, merchant)}`,
     );
   }
-  return { requests, allSettled: requests.every((request) => request.settled), balances };
+  const allSettled =
+    requests.every((request) => request.settled) && mcpCalls.every((call) => call.settled);
+  return { requests, mcpCalls, allSettled, balances };
 }

@@ -5,7 +5,7 @@ import { DEFAULT_MANIFEST_PATH } from './manifest.js';
 export interface CliOptions {
   /** Manifest JSON on stdout; the human log moves to stderr. */
   json: boolean;
-  /** Run the agent once, close everything and exit. */
+  /** Run the agents once, close everything and exit. */
   once: boolean;
   manifestPath: string;
   port: number;
@@ -14,9 +14,9 @@ export interface CliOptions {
 
 export const USAGE = `Usage: x402-rails-playground [options]
 
-Starts a local EVM chain (Anvil with test USDC), a facilitator for the toy and EVM rails and a
-paid API on 127.0.0.1, runs an agent per rail that pays it, writes a manifest of what it started
-and keeps serving until Ctrl-C (which also stops the chain).
+Starts a local EVM chain (Anvil with test USDC), a facilitator for the toy and EVM rails, a
+paid API and a paid MCP tool on 127.0.0.1, runs an agent per rail that pays them, writes a
+manifest of what it started and keeps serving until Ctrl-C (which also stops the chain).
 
 Options:
   --json              print the manifest as JSON on stdout (log lines go to stderr)

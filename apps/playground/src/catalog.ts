@@ -40,3 +40,21 @@ export const PAID_ROUTES: readonly PaidRouteSpec[] = [
     respond: () => ({ joke: pick(JOKES) }),
   },
 ];
+
+/** A paid MCP tool: its name, price (on every rail), input and answer. */
+export interface PaidToolSpec {
+  name: string;
+  price: string;
+  description: string;
+  /** What the agents ask for. */
+  exampleArguments: { city: string };
+  respond(args: { city: string }): string;
+}
+
+export const WEATHER_TOOL: PaidToolSpec = {
+  name: 'weather',
+  price: '$0.01',
+  description: 'Current weather in a city',
+  exampleArguments: { city: 'Oslo' },
+  respond: ({ city }) => `${city}: ${pick(FORECASTS)}, ${8 + Math.floor(Math.random() * 15)}°C`,
+};

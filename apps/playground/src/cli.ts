@@ -1,7 +1,7 @@
 /**
- * x402-rails-playground: starts the playground (both rails, an Anvil chain for the EVM one),
- * writes its manifest, runs the agents, and serves until SIGINT/SIGTERM (or exits after the
- * agents with --once). Every way out closes the servers and stops the chain.
+ * x402-rails-playground: starts the playground (both rails, an Anvil chain for the EVM one, the
+ * paid API and the paid MCP tool), writes its manifest, runs the agents, and serves until
+ * SIGINT/SIGTERM (or exits after the agents with --once). Every way out closes the servers and stops the chain.
  */
 import { type AgentRun, runAgents } from './agent.js';
 import { CliUsageError, parseCliArgs, USAGE } from './args.js';
@@ -63,7 +63,9 @@ async function main(): Promise<number> {
 
   if (options.once) {
     await playground.close();
-    if (!agentRun.allSettled) log('some paid requests did not end with a successful receipt');
+    if (!agentRun.allSettled) {
+      log('some paid requests or MCP calls did not end with a successful receipt');
+    }
     return agentRun.allSettled ? 0 : 1;
   }
   log('serving until Ctrl-C');
@@ -89,6 +91,12 @@ async function announceAndRun(
       `  ${endpoint.rail.padEnd(3)} ${endpoint.method} ${endpoint.url} · ${endpoint.price}` +
         ` (${endpoint.amount} ${endpoint.symbol} atomic on ${endpoint.network})`,
     );
+  }
+  for (const tool of manifest.mcp) {
+    const offers = tool.rails.map(
+      (rail) => `${rail.amount} ${rail.symbol} atomic on ${rail.network}`,
+    );
+    log(`MCP tool    ${tool.tool} at ${tool.url} · ${tool.price} (${offers.join(' or ')})`);
   }
   log(`manifest    ${manifestPath}`);
   return runAgents(playground, { log });

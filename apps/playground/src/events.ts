@@ -1,4 +1,4 @@
-/** The paid API's view of payments as log lines, so requests from outside the playground show up too. */
+/** The paid servers' view of payments as log lines, so requests from outside the playground show up too. */
 import type { PaymentEvent } from '@x402-rails/core/server';
 import { formatAmount, type PlaygroundRail } from './rails/rail.js';
 
@@ -8,18 +8,23 @@ const shortId = (id: string) => (id.length > 16 ? `${id.slice(0, 12)}…` : id);
 export function describeEvent(
   event: PaymentEvent,
   rails: readonly Pick<PlaygroundRail, 'name' | 'network' | 'asset'>[],
+  /** Which server saw it: `api` (the paid HTTP API) or `mcp` (the paid MCP tools). */
+  source: 'api' | 'mcp' = 'api',
 ): string | undefined {
+  const tag = `[${source}]`;
   switch (event.type) {
     case 'settled': {
       const { amount, asset, network } = event.requirements;
       const rail = rails.find((candidate) => candidate.network === network);
       const price = rail ? formatAmount(rail.asset, amount) : `${amount} ${asset}`;
-      return `[api] settled ${event.resource} · ${price} on ${rail?.name ?? network} · tx ${shortId(event.settlement.transaction)}`;
+      return `${tag} settled ${event.resource} · ${price} on ${rail?.name ?? network} · tx ${shortId(event.settlement.transaction)}`;
     }
     case 'rejected':
-      return `[api] rejected ${event.resource} · ${event.reason} (HTTP ${event.status})`;
+      return source === 'api'
+        ? `${tag} rejected ${event.resource} · ${event.reason} (HTTP ${event.status})`
+        : `${tag} rejected ${event.resource} · ${event.reason}`;
     case 'settle_failed':
-      return `[api] settlement failed ${event.resource} · ${event.reason}`;
+      return `${tag} settlement failed ${event.resource} · ${event.reason}`;
     default:
       return undefined;
   }

@@ -26,6 +26,30 @@ export interface PaidEndpointEntry {
   description: string;
 }
 
+/** One rail a paid MCP tool accepts, with the tool's price in that rail's asset. */
+export interface McpToolRailEntry {
+  rail: RailName;
+  scheme: string;
+  network: string;
+  /** The price in atomic units of `asset`. */
+  amount: string;
+  asset: string;
+  symbol: string;
+  decimals: number;
+}
+
+/** A paid MCP tool, served over Streamable HTTP; every call pays on one of `rails`. */
+export interface McpEndpointEntry {
+  /** The MCP endpoint (Streamable HTTP, stateless): `http://127.0.0.1:<port>/mcp`. */
+  url: string;
+  tool: string;
+  /** Human price as configured, e.g. `$0.01`. */
+  price: string;
+  description: string;
+  /** In the order the tool's offers list them. */
+  rails: McpToolRailEntry[];
+}
+
 /** A local chain node the playground started (and stops when it closes). */
 export interface ChainEntry {
   rail: 'evm';
@@ -70,6 +94,8 @@ export interface PlaygroundManifest {
   /** The paid API; `GET /` on it returns this manifest. */
   api: { url: string };
   paidEndpoints: PaidEndpointEntry[];
+  /** Paid MCP tools; pay them with `@x402-rails/mcp`'s `createPayingMcpClient`. */
+  mcp: McpEndpointEntry[];
   facilitator: { url: string };
   chains: ChainEntry[];
   rails: RailEntry[];

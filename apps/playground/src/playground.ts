@@ -1,17 +1,22 @@
 /**
  * Starts the whole playground: the toy rail and the EVM rail (an Anvil chain) with an agent and a
- * merchant wallet each, the facilitator server, the paid API server, and the manifest describing
- * them. Closing stops the servers, then the chain.
+ * merchant wallet each, the facilitator server, the paid API server, the paid MCP server, and the
+ * manifest describing them. Closing stops the servers, then the chain.
  */
 import { parseMoney } from '@x402-rails/core';
 import type { FetchServer } from '@x402-rails/core/node';
-import { PAID_ROUTES, type PaidRouteSpec } from './catalog.js';
+import { PAID_ROUTES, type PaidRouteSpec, type PaidToolSpec, WEATHER_TOOL } from './catalog.js';
 import { describeEvent } from './events.js';
-import type { PaidEndpointEntry, PlaygroundManifest, RailName } from './manifest.js';
+import type {
+  McpEndpointEntry,
+  PaidEndpointEntry,
+  PlaygroundManifest,
+  RailName,
+} from './manifest.js';
 import { type EvmPlaygroundRail, startEvmPlaygroundRail } from './rails/evm.js';
 import type { Balances, PlaygroundRail } from './rails/rail.js';
 import { createToyPlaygroundRail, type ToyPlaygroundRail } from './rails/toy.js';
-import { startApiServer, startFacilitatorServer } from './servers.js';
+import { MCP_PATH, startApiServer, startFacilitatorServer, startMcpServer } from './servers.js';
 
 /** 10 TOY and 10 test USDC (both 6 decimals). */
 export const DEFAULT_AGENT_BALANCE = 10_000_000n;
@@ -22,6 +27,8 @@ export interface PlaygroundOptions {
   /** What each agent holds at start, in atomic units (TOY on the toy rail, USDC on the EVM one). */
   agentBalance?: bigint;
   routes?: readonly PaidRouteSpec[];
+  /** The paid MCP tools (default: `weather`, $0.01). */
+  tools?: readonly PaidToolSpec[];
   /** Human-readable lines about what the servers do. */
   log?: (line: string) => void;
 }
@@ -60,6 +67,28 @@ function paidEndpoints(
   );
 }
 
+function mcpEndpoints(
+  rails: readonly PlaygroundRail[],
+  tools: readonly PaidToolSpec[],
+  mcpUrl: string,
+): McpEndpointEntry[] {
+  return tools.map((tool) => ({
+    url: mcpUrl,
+    tool: tool.name,
+    price: tool.price,
+    description: tool.description,
+    rails: rails.map((rail) => ({
+      rail: rail.name,
+      scheme: rail.scheme,
+      network: rail.network,
+      amount: parseMoney(tool.price, rail.asset.decimals).toString(),
+      asset: rail.asset.id,
+      symbol: rail.asset.symbol,
+      decimals: rail.asset.decimals,
+    })),
+  }));
+}
+
 /** Runs every step in order, also after one failed, then rethrows the first failure. */
 async function inOrder(steps: readonly (() => Promise<void>)[]): Promise<void> {
   const failures: unknown[] = [];
@@ -69,6 +98,7 @@ async function inOrder(steps: readonly (() => Promise<void>)[]): Promise<void> {
 
 export async function startPlayground(options: PlaygroundOptions = {}): Promise<Playground> {
   const routes = options.routes ?? PAID_ROUTES;
+  const tools = options.tools ?? [WEATHER_TOOL];
   const log = options.log ?? (() => {});
   const agentBalance = options.agentBalance ?? DEFAULT_AGENT_BALANCE;
   const startedAt = new Date().toISOString();
@@ -104,10 +134,33 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     throw error;
   }
 
+  let mcpServer: FetchServer;
+  try {
+    mcpServer = await startMcpServer({
+      rails,
+      facilitatorUrl: facilitatorServer.url,
+      tools,
+      onEvent: (event) => {
+        const line = describeEvent(event, rails, 'mcp');
+        if (line) log(line);
+      },
+    });
+  } catch (error) {
+    await inOrder([() => apiServer.close(), () => facilitatorServer.close(), stopRails]);
+    throw error;
+  }
+  const mcpUrl = `${mcpServer.url}${MCP_PATH}`;
+
   let closing: Promise<void> | undefined;
   const close = () => {
-    // The API first: it still needs the facilitator (and the chain) to settle in-flight requests.
-    closing ??= inOrder([() => apiServer.close(), () => facilitatorServer.close(), stopRails]);
+    // The paid servers first: they still need the facilitator (and the chain) to settle in-flight
+    // requests.
+    closing ??= inOrder([
+      () => apiServer.close(),
+      () => mcpServer.close(),
+      () => facilitatorServer.close(),
+      stopRails,
+    ]);
     return closing;
   };
 
@@ -118,6 +171,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       startedAt,
       api: { url: apiServer.url },
       paidEndpoints: paidEndpoints(rails, routes, apiServer.url),
+      mcp: mcpEndpoints(rails, tools, mcpUrl),
       facilitator: { url: facilitatorServer.url },
       chains: described.flatMap((d) => d.chains),
       rails: described.map((d) => d.rail),

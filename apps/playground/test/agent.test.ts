@@ -15,6 +15,7 @@ describe('runAgents', () => {
     });
 
     expect(run.requests).toHaveLength(8);
+    expect(run.mcpCalls).toHaveLength(2);
     expect(run.allSettled).toBe(true);
     expect(run.requests.map((r) => [r.rail, r.network, r.price])).toEqual([
       ['toy', 'toy:local', '0.001 TOY'],
@@ -35,8 +36,18 @@ describe('runAgents', () => {
       expect(request.transaction).toMatch(request.rail === 'toy' ? TOY_TX : EVM_TX);
     }
     expect(new Set(run.requests.map((r) => r.transaction)).size).toBe(8);
+    expect(run.mcpCalls.map((c) => [c.rail, c.tool, c.price, c.settled])).toEqual([
+      ['toy', 'weather', '0.01 TOY', true],
+      ['evm', 'weather', '0.01 USDC', true],
+    ]);
+    expect(run.mcpCalls[0]?.transaction).toMatch(TOY_TX);
+    expect(run.mcpCalls[0]?.payer).toBe(toy.agent.wallet.address);
+    expect(run.mcpCalls[1]?.transaction).toMatch(EVM_TX);
+    expect(run.mcpCalls[1]?.payer).toBe(evm.agent.wallet.address);
+    expect(run.mcpCalls[0]?.text).toMatch(/^Oslo: /);
 
-    const paid = 22_000n;
+    // 2 × ($0.001 + $0.01) over HTTP, and $0.01 over MCP, per rail.
+    const paid = 32_000n;
     expect(run.balances).toEqual({
       toy: { agent: DEFAULT_AGENT_BALANCE - paid, merchant: paid },
       evm: { agent: DEFAULT_AGENT_BALANCE - paid, merchant: paid },
@@ -50,18 +61,23 @@ describe('runAgents', () => {
     expect(evmJoke).toContain(`0.01 USDC on ${ANVIL} · HTTP 200`);
     expect(evmJoke).toContain(`tx ${run.requests[5]?.transaction}`);
     expect(evmJoke).toContain(`payer ${evm.agent.wallet.address}`);
+    const toyMcp = lines.find((line) => line.startsWith('[toy agent] MCP'));
+    expect(toyMcp).toBe(
+      `[toy agent] MCP weather {"city":"Oslo"} at ${playground.manifest.mcp[0]?.url} · 0.01 TOY on toy:local` +
+        ` · "${run.mcpCalls[0]?.text}" · tx ${run.mcpCalls[0]?.transaction} · payer ${toy.agent.wallet.address}`,
+    );
     const toyWeather = lines.find((line) => line.startsWith('[toy agent] GET'));
     expect(toyWeather).toContain('/weather · 0.001 TOY on toy:local · HTTP 200');
     expect(lines.slice(-2)).toEqual([
-      '[toy agent] balances · agent 9.978 TOY · merchant 0.022 TOY',
-      '[evm agent] balances · agent 9.978 USDC · merchant 0.022 USDC',
+      '[toy agent] balances · agent 9.968 TOY · merchant 0.032 TOY',
+      '[evm agent] balances · agent 9.968 USDC · merchant 0.032 USDC',
     ]);
   });
 
   it('reports a request it could not pay instead of throwing, on both rails', async () => {
     const playground = await start({ agentBalance: 5_000n });
 
-    const run = await runAgents(playground, { requestsPerEndpoint: 1 });
+    const run = await runAgents(playground, { requestsPerEndpoint: 1, callsPerTool: 0 });
 
     expect(run.allSettled).toBe(false);
     expect(run.requests.map((r) => [r.rail, r.settled, r.amount])).toEqual([
@@ -76,6 +92,31 @@ describe('runAgents', () => {
     expect(run.balances).toEqual({
       toy: { agent: 4_000n, merchant: 1_000n },
       evm: { agent: 4_000n, merchant: 1_000n },
+    });
+  });
+
+  it('counts an MCP call it could not pay as unsettled', async () => {
+    // Enough for the HTTP requests (0.011 each rail), not for the $0.01 tool on top.
+    const playground = await start({ agentBalance: 15_000n });
+    const lines: string[] = [];
+
+    const run = await runAgents(playground, {
+      requestsPerEndpoint: 1,
+      log: (line) => lines.push(line),
+    });
+
+    expect(run.requests.every((r) => r.settled)).toBe(true);
+    expect(run.mcpCalls.map((c) => [c.rail, c.settled])).toEqual([
+      ['toy', false],
+      ['evm', false],
+    ]);
+    expect(run.allSettled).toBe(false);
+    expect(
+      lines.filter((line) => /^\[(toy|evm) agent\] MCP .* NOT PAID: /.test(line)),
+    ).toHaveLength(2);
+    expect(run.balances).toEqual({
+      toy: { agent: 4_000n, merchant: 11_000n },
+      evm: { agent: 4_000n, merchant: 11_000n },
     });
   });
 });

@@ -69,6 +69,13 @@ describe('the CLI', () => {
       expect(printed).toEqual(written);
       expect(printed.version).toBe(1);
       expect(printed.paidEndpoints).toHaveLength(4);
+      expect(printed.mcp).toEqual([
+        expect.objectContaining({
+          url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:[0-9]+\/mcp$/),
+          tool: 'weather',
+          price: '$0.01',
+        }),
+      ]);
       expect(printed.chains).toEqual([expect.objectContaining({ rail: 'evm', network: ANVIL })]);
       expect(printed.wallets.filter((w) => w.rail === 'evm')).toEqual([
         expect.objectContaining({ role: 'agent', address: expect.stringMatching(EVM_ADDRESS) }),
@@ -85,7 +92,18 @@ describe('the CLI', () => {
           /^\[evm agent\] GET .* USDC on eip155:31337 · HTTP 200 · tx 0x[0-9a-f]{64} · payer 0x[0-9a-fA-F]{40}$/gm,
         ),
       ).toHaveLength(6);
-      expect(stderr).toContain('[evm agent] balances · agent 9.967 USDC · merchant 0.033 USDC');
+      expect(
+        stderr.match(
+          /^\[toy agent\] MCP weather \{"city":"Oslo"\} at http:\/\/127\.0\.0\.1:[0-9]+\/mcp · 0\.01 TOY on toy:local · ".*" · tx [0-9a-f]{64} · payer [0-9a-f]{64}$/gm,
+        ),
+      ).toHaveLength(1);
+      expect(
+        stderr.match(
+          /^\[evm agent\] MCP weather .* · 0\.01 USDC on eip155:31337 · ".*" · tx 0x[0-9a-f]{64} · payer 0x[0-9a-fA-F]{40}$/gm,
+        ),
+      ).toHaveLength(1);
+      expect(stderr.match(/^\[mcp\] settled mcp:\/\/tool\/weather · /gm)).toHaveLength(2);
+      expect(stderr).toContain('[evm agent] balances · agent 9.957 USDC · merchant 0.043 USDC');
       // The chain went with the process.
       expect(await reachable(printed.chains[0]?.rpcUrl ?? '')).toBe(false);
     });

@@ -1,7 +1,11 @@
 import { createServer } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { decodePaymentRequiredHeader } from '@x402-rails/core';
+import { paymentRequiredOf } from '@x402-rails/mcp';
 import { describe, expect, it } from 'vitest';
-import { createAgentClient } from '../src/agent.js';
+import { connectMcpAgent, createAgentClient } from '../src/agent.js';
 import { DEFAULT_AGENT_BALANCE, startPlayground } from '../src/playground.js';
 import {
   ANVIL,
@@ -106,6 +110,135 @@ describe('startPlayground', () => {
       ],
       signers: { 'eip155:*': [...evm.facilitator.addresses] },
     });
+  });
+
+  it('lists the paid MCP tool, on both rails, at its own loopback endpoint', async () => {
+    const { manifest, evm } = await start();
+    expect(manifest.mcp).toEqual([
+      {
+        url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:[1-9][0-9]*\/mcp$/),
+        tool: 'weather',
+        price: '$0.01',
+        description: 'Current weather in a city',
+        rails: [
+          {
+            rail: 'toy',
+            scheme: 'exact',
+            network: 'toy:local',
+            amount: '10000',
+            asset: 'TOY',
+            symbol: 'TOY',
+            decimals: 6,
+          },
+          {
+            rail: 'evm',
+            scheme: 'exact',
+            network: ANVIL,
+            amount: '10000',
+            asset: evm.asset.id,
+            symbol: 'USDC',
+            decimals: 6,
+          },
+        ],
+      },
+    ]);
+    expect(manifest.mcp[0]?.url.startsWith(manifest.api.url)).toBe(false);
+  });
+
+  it('MCP: an unpaid tool call gets a payment-required result listing both rails', async () => {
+    const { manifest, toy, evm } = await start();
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(manifest.mcp[0]?.url ?? '')));
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toEqual(['weather']);
+      expect(tools[0]?.description).toMatch(/paid tool: 0\.01 TOY on .* or 0\.01 USDC on /);
+      const result = (await client.callTool({
+        name: 'weather',
+        arguments: { city: 'Oslo' },
+      })) as CallToolResult;
+      expect(result.isError).toBe(true);
+      expect(paymentRequiredOf(result)?.accepts).toEqual([
+        expect.objectContaining({
+          network: 'toy:local',
+          amount: '10000',
+          payTo: toy.merchant.address,
+        }),
+        expect.objectContaining({ network: ANVIL, amount: '10000', payTo: evm.merchant.address }),
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('toy MCP agent: a paid tool call returns the content and moves exactly the price', async () => {
+    const playground = await start();
+    const { toy } = playground;
+    const { client, paying } = await connectMcpAgent(toy, playground.manifest.mcp[0]?.url ?? '');
+    try {
+      const before = await playground.balances();
+      const { result, receipt } = await paying.callTool({
+        name: 'weather',
+        arguments: { city: 'Bern' },
+      });
+      const after = await playground.balances();
+
+      expect(result.isError).toBeFalsy();
+      expect(result.content[0]).toMatchObject({
+        type: 'text',
+        text: expect.stringMatching(/^Bern: /),
+      });
+      expect(receipt?.requirements).toMatchObject({ network: 'toy:local', amount: '10000' });
+      expect(receipt?.settlement).toMatchObject({
+        success: true,
+        network: 'toy:local',
+        payer: toy.agent.wallet.address,
+      });
+      expect(receipt?.settlement?.transaction).toMatch(TOY_TX);
+      expect(toy.rail.chain.transfers.map((t) => t.id)).toContain(receipt?.settlement?.transaction);
+      expect(before.toy.agent - after.toy.agent).toBe(10_000n);
+      expect(after.toy.merchant - before.toy.merchant).toBe(10_000n);
+      expect(after.evm).toEqual(before.evm);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('EVM MCP agent: a paid tool call settles on Anvil and moves exactly the price', async () => {
+    const playground = await start();
+    const { evm } = playground;
+    const { client, paying } = await connectMcpAgent(evm, playground.manifest.mcp[0]?.url ?? '');
+    try {
+      const before = await playground.balances();
+      const { result, receipt } = await paying.callTool({
+        name: 'weather',
+        arguments: { city: 'Lima' },
+      });
+      const after = await playground.balances();
+
+      expect(result.content[0]).toMatchObject({
+        type: 'text',
+        text: expect.stringMatching(/^Lima: /),
+      });
+      expect(receipt?.settlement).toMatchObject({
+        success: true,
+        network: ANVIL,
+        payer: evm.agent.wallet.address,
+      });
+      const hash = receipt?.settlement?.transaction ?? '';
+      expect(hash).toMatch(EVM_TX);
+      const mined = await rpc<{ status: string } | null>(
+        evm.chain.rpcUrl,
+        'eth_getTransactionReceipt',
+        [hash],
+      );
+      expect(mined?.status).toBe('0x1');
+      expect(before.evm.agent - after.evm.agent).toBe(10_000n);
+      expect(after.evm.merchant - before.evm.merchant).toBe(10_000n);
+      expect(after.toy).toEqual(before.toy);
+    } finally {
+      await client.close();
+    }
   });
 
   it('binds the paid API to --port', async () => {
@@ -238,10 +371,14 @@ describe('startPlayground', () => {
     const { anvil, rpcUrl } = playground.evm.chain;
     expect(await reachable(rpcUrl)).toBe(true);
 
+    const mcpUrl = playground.manifest.mcp[0]?.url ?? '';
+    expect(await reachable(mcpUrl)).toBe(true);
+
     await playground.close();
     await playground.close(); // idempotent
 
     expect(await reachable(rpcUrl)).toBe(false);
+    expect(await reachable(mcpUrl)).toBe(false);
     expect(() => process.kill(anvil.pid, 0)).toThrow(/ESRCH/);
     expect(anvilChildren()).toEqual([]);
   });
