@@ -250,9 +250,8 @@ export function createMemorySettlementJournal(
 ): SettlementJournal & Prunable {
   const now = options.now ?? Date.now;
   const rows = new Map<string, SettlementRecord>();
-  // Shallow copies: payload, requirements and result are never mutated by the engine, and deep
-  // copies of them cost more than the rest of a settlement's bookkeeping together.
-  const copy = (r: SettlementRecord): SettlementRecord => ({ ...r });
+  // Deep copies, as a database would give: no caller can reach into the journal's rows.
+  const copy = (r: SettlementRecord): SettlementRecord => structuredClone(r);
   return {
     async begin(entry, leaseMs) {
       const time = now();
@@ -270,7 +269,7 @@ export function createMemorySettlementJournal(
         return { started: true, takeover, record: copy(existing) };
       }
       const record: SettlementRecord = {
-        ...entry,
+        ...structuredClone(entry),
         state: 'pending',
         attempts: 1,
         leaseUntil: time + leaseMs,
@@ -289,7 +288,7 @@ export function createMemorySettlementJournal(
         });
       }
       row.state = result.success ? 'settled' : 'failed';
-      row.result = result;
+      row.result = structuredClone(result);
       row.updatedAt = now();
       return copy(row);
     },
