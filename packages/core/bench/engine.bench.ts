@@ -2,7 +2,8 @@
  * `pnpm bench` — prints JSON lines:
  *   1. header decode + validate per second: ours, and the official @x402/core on the same header;
  *   2. the resource-server engine's overhead per paid request with the toy rail in process:
- *      paid time − the same handler unpaid − the rail's own verify+settle time.
+ *      paid time − the same handler unpaid − the in-process facilitator's verify+settle time
+ *      (the rail's own work plus the facilitator's settlement journal, reported separately).
  * Run with `node --conditions=source` (the script does) so workspace packages load from src.
  */
 import { performance } from 'node:perf_hooks';
@@ -108,7 +109,13 @@ async function main() {
       handler,
     );
 
-  const rounds: { paidUs: number; unpaidUs: number; railUs: number; heapPerRequest: number }[] = [];
+  const rounds: {
+    paidUs: number;
+    unpaidUs: number;
+    railUs: number;
+    facilitatorUs: number;
+    heapPerRequest: number;
+  }[] = [];
   for (let round = 0; round < 4; round++) {
     const paidRequests = (await makePayments(n, route, server, url, toy)).map(
       (p) =>
@@ -119,6 +126,7 @@ async function main() {
       () => new Request(url, { headers: { 'payment-signature': header } }),
     );
     const railPayloads = await makePayments(n, route, server, url, toy);
+    const facilitatorPayloads = await makePayments(n, route, server, url, toy);
     const requirements = (railPayloads[0] as PaymentPayload).accepted;
     const heapBefore = process.memoryUsage().heapUsed;
     const paidMs = await timeAsync(n, async (i) => {
@@ -133,15 +141,22 @@ async function main() {
       if (!(await toy.facilitator.settle(p, requirements)).success)
         throw new Error('rail settle failed');
     });
+    const facilitatorMs = await timeAsync(n, async (i) => {
+      const p = facilitatorPayloads[i] as PaymentPayload;
+      await facilitator.verify(p, requirements);
+      if (!(await facilitator.settle(p, requirements)).success)
+        throw new Error('facilitator settle failed');
+    });
     if (round === 0) continue; // warm-up: the JIT is still settling
     rounds.push({
       paidUs: usPer(paidMs, n),
       unpaidUs: usPer(unpaidMs, n),
       railUs: usPer(railMs, n),
+      facilitatorUs: usPer(facilitatorMs, n),
       heapPerRequest: Math.round((heapAfter - heapBefore) / n),
     });
   }
-  const overhead = (r: (typeof rounds)[number]) => r.paidUs - r.unpaidUs - r.railUs;
+  const overhead = (r: (typeof rounds)[number]) => r.paidUs - r.unpaidUs - r.facilitatorUs;
   const median = [...rounds].sort(
     (a, b) => overhead(a) - overhead(b),
   )[1] as (typeof rounds)[number];
@@ -153,6 +168,8 @@ async function main() {
     paid_us_per_request: median.paidUs,
     unpaid_us_per_request: median.unpaidUs,
     rail_verify_settle_us: median.railUs,
+    facilitator_verify_settle_us: median.facilitatorUs,
+    facilitator_journal_us: Number((median.facilitatorUs - median.railUs).toFixed(2)),
     engine_overhead_us: Number(overhead(median).toFixed(2)),
     engine_overhead_us_all_rounds: rounds.map((r) => Number(overhead(r).toFixed(2))),
     ratio_paid_vs_unpaid: Number((median.paidUs / median.unpaidUs).toFixed(1)),

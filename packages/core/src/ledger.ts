@@ -245,13 +245,24 @@ export interface SettlementJournal {
 }
 
 /** In-process settlement journal for tests and single-process tools. */
+export interface MemorySettlementJournalOptions extends MemoryLedgerOptions {
+  /**
+   * Deep-copy what goes in and comes out, as a database would (default true). The facilitator
+   * engine's private default journal turns it off: it never mutates what it passes or gets, and
+   * the copies would be most of a settlement's bookkeeping cost.
+   */
+  isolate?: boolean;
+}
+
 export function createMemorySettlementJournal(
-  options: MemoryLedgerOptions = {},
+  options: MemorySettlementJournalOptions = {},
 ): SettlementJournal & Prunable {
   const now = options.now ?? Date.now;
   const rows = new Map<string, SettlementRecord>();
   // Deep copies, as a database would give: no caller can reach into the journal's rows.
-  const copy = (r: SettlementRecord): SettlementRecord => structuredClone(r);
+  const isolate = options.isolate ?? true;
+  const clone = <T>(value: T): T => (isolate ? structuredClone(value) : value);
+  const copy = (r: SettlementRecord): SettlementRecord => (isolate ? structuredClone(r) : { ...r });
   return {
     async begin(entry, leaseMs) {
       const time = now();
@@ -269,7 +280,7 @@ export function createMemorySettlementJournal(
         return { started: true, takeover, record: copy(existing) };
       }
       const record: SettlementRecord = {
-        ...structuredClone(entry),
+        ...clone(entry),
         state: 'pending',
         attempts: 1,
         leaseUntil: time + leaseMs,
@@ -288,7 +299,7 @@ export function createMemorySettlementJournal(
         });
       }
       row.state = result.success ? 'settled' : 'failed';
-      row.result = structuredClone(result);
+      row.result = clone(result);
       row.updatedAt = now();
       return copy(row);
     },

@@ -102,7 +102,7 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
       : new SchemeRegistry<SchemeFacilitator>(options.schemes);
 
   const settlement = createJournaledSettlement({
-    journal: options.journal ?? createMemorySettlementJournal(),
+    journal: options.journal ?? createMemorySettlementJournal({ isolate: false }),
     leaseMs: options.settleLeaseMs ?? 120_000,
   });
 

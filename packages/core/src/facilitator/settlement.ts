@@ -48,15 +48,15 @@ async function sha256Hex(text: string): Promise<string> {
 }
 
 /** The journal key of a payment: the rail's payment id, or a digest of the scheme payload. */
-export async function settlementKey(
+export function settlementKey(
   rail: SchemeFacilitator,
   payload: PaymentPayload,
   requirements: PaymentRequirements,
-): Promise<string> {
-  const id = rail.paymentId
-    ? rail.paymentId(payload)
-    : `sha256:${await sha256Hex(canonicalJson(payload.payload))}`;
-  return `${requirements.scheme}:${requirements.network}:${id}`;
+): string | Promise<string> {
+  const prefix = `${requirements.scheme}:${requirements.network}:`;
+  // Synchronous when the rail names the payment: no extra turn of the event loop per settle.
+  if (rail.paymentId) return prefix + rail.paymentId(payload);
+  return sha256Hex(canonicalJson(payload.payload)).then((digest) => `${prefix}sha256:${digest}`);
 }
 
 function thrownReason(error: unknown): string {
@@ -176,7 +176,8 @@ export function createJournaledSettlement(options: JournaledSettlementOptions) {
     ): Promise<SettleResponse> {
       let key: string;
       try {
-        key = await settlementKey(rail, payload, requirements);
+        const named = settlementKey(rail, payload, requirements);
+        key = typeof named === 'string' ? named : await named;
       } catch (error) {
         return failure(requirements, 'invalid_payload', messageOf(error));
       }

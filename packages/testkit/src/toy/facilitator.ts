@@ -16,7 +16,7 @@ import {
 import type { ToyChain, ToyTransferRecord } from './chain.js';
 import { TOY_CLOCK_SKEW_SECONDS, TOY_NETWORK, TOY_SCHEME } from './constants.js';
 import { verifyToySignature } from './keys.js';
-import { type ToyPayload, ToyPayloadSchema, toyTransferMessage } from './payload.js';
+import { type ToyPayload, ToyPayloadSchema, toyPaymentId, toyTransferMessage } from './payload.js';
 
 export interface ToyFacilitatorOptions {
   chain: ToyChain;
@@ -150,8 +150,10 @@ export function createToyFacilitator(options: ToyFacilitatorOptions): SchemeFaci
       return settledResponse(applied.record, req.network);
     },
     paymentId(payment) {
-      const { transfer } = parsePayload(payment);
-      return `${network}:${transfer.from}:${transfer.nonce}`;
+      const id = toyPaymentId(network, payment.payload);
+      if (id === undefined)
+        throw new PayloadDecodeError('invalid_payload', { message: 'Not a toy transfer payload' });
+      return id;
     },
     async status(payment, req) {
       const { transfer: t } = parsePayload(payment);

@@ -36,3 +36,27 @@ export function toyTransferMessage(network: string, t: ToyTransfer): Uint8Array 
     ].join('\n'),
   );
 }
+
+const HEX_NONCE = /^[0-9a-f]{32}$/;
+
+/**
+ * The payment id `(network, from, nonce)` of a toy payload. Only the two fields it needs are
+ * checked (verify checks the rest), because it runs on every paid request, on both sides.
+ */
+export function toyPaymentId(
+  network: string,
+  payload: Record<string, unknown>,
+): string | undefined {
+  const transfer = payload['transfer'];
+  if (typeof transfer !== 'object' || transfer === null) return undefined;
+  const { from, nonce } = transfer as { from?: unknown; nonce?: unknown };
+  if (
+    typeof from !== 'string' ||
+    !HEX_32.test(from) ||
+    typeof nonce !== 'string' ||
+    !HEX_NONCE.test(nonce)
+  ) {
+    return undefined;
+  }
+  return `${network}:${from}:${nonce}`;
+}

@@ -11,7 +11,7 @@ import {
 } from '@x402-rails/core';
 import { TOY_ASSET, TOY_DECIMALS, TOY_NETWORK, TOY_SCHEME } from './constants.js';
 import { isToyAddress } from './keys.js';
-import { ToyPayloadSchema } from './payload.js';
+import { toyPaymentId } from './payload.js';
 
 export interface ToyServerOptions {
   network?: Network;
@@ -53,10 +53,10 @@ export function createToyServer(options: ToyServerOptions = {}): SchemeServer {
       };
     },
     paymentId(payload: PaymentPayload) {
-      const parsed = ToyPayloadSchema.safeParse(payload.payload);
-      if (!parsed.success)
+      const id = toyPaymentId(payload.accepted.network, payload.payload);
+      if (id === undefined)
         throw new PayloadDecodeError('invalid_payload', { message: 'Not a toy transfer payload' });
-      return `${payload.accepted.network}:${parsed.data.transfer.from}:${parsed.data.transfer.nonce}`;
+      return id;
     },
     describe(requirements) {
       return {
