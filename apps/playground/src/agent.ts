@@ -5,7 +5,7 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { PaymentRequirements } from '@x402-rails/core';
+import type { PaymentRequirements, SettleResponse } from '@x402-rails/core';
 import {
   createPaymentClient,
   type PaymentClient,
@@ -99,6 +99,21 @@ export function createAgentClient(rail: AgentRail): PaymentClient {
   return createPaymentClient({ schemes: [rail.agent.client], policy: agentPolicy(rail) });
 }
 
+/** Whether a paid call settled, its transaction and payer, or why not (HTTP and MCP alike). */
+function settlementOutcome(
+  served: boolean,
+  settlement: SettleResponse | undefined,
+  fallbackError: string,
+): { settled: boolean; transaction?: string; payer?: string; error?: string } {
+  const settled = served && settlement?.success === true && settlement.transaction !== '';
+  return {
+    settled,
+    ...(settlement?.transaction ? { transaction: settlement.transaction } : {}),
+    ...(settlement?.payer ? { payer: settlement.payer } : {}),
+    ...(settled ? {} : { error: settlement?.errorReason ?? fallbackError }),
+  };
+}
+
 function describe(result: PaidRequestResult): string {
   const head =
     `[${result.rail} agent] ${result.method} ${result.url} · ${result.price} on ${result.network}` +
@@ -124,24 +139,17 @@ async function pay(client: PaymentClient, endpoint: PaidEndpointEntry): Promise<
     const settlement = receipt?.settlement;
     const requirements: Pick<PaymentRequirements, 'amount' | 'asset'> =
       receipt?.requirements ?? endpoint;
-    const settled = response.ok && settlement?.success === true && settlement.transaction !== '';
     return {
       ...base,
       status: response.status,
       amount: requirements.amount,
       asset: requirements.asset,
       price: priceOf(requirements.amount),
-      settled,
-      ...(settlement?.transaction ? { transaction: settlement.transaction } : {}),
-      ...(settlement?.payer ? { payer: settlement.payer } : {}),
-      ...(settled
-        ? {}
-        : {
-            error:
-              settlement?.errorReason ??
-              receipt?.error ??
-              `HTTP ${response.status} without a payment`,
-          }),
+      ...settlementOutcome(
+        response.ok,
+        settlement,
+        receipt?.error ?? `HTTP ${response.status} without a payment`,
+      ),
     };
   } catch (error) {
     return {
@@ -202,25 +210,17 @@ async function callTool(
     const requirements = receipt?.requirements ?? advertised;
     const first = result.content[0];
     const text = first?.type === 'text' ? first.text : undefined;
-    const settled =
-      !result.isError && settlement?.success === true && settlement.transaction !== '';
     return {
       ...base,
       amount: requirements.amount,
       asset: requirements.asset,
       price: formatAmount(rail.asset, requirements.amount),
       ...(text !== undefined ? { text } : {}),
-      settled,
-      ...(settlement?.transaction ? { transaction: settlement.transaction } : {}),
-      ...(settlement?.payer ? { payer: settlement.payer } : {}),
-      ...(settled
-        ? {}
-        : {
-            error:
-              settlement?.errorReason ??
-              receipt?.error ??
-              (result.isError ? `tool error: ${text ?? 'no content'}` : 'no payment'),
-          }),
+      ...settlementOutcome(
+        !result.isError,
+        settlement,
+        receipt?.error ?? (result.isError ? `tool error: ${text ?? 'no content'}` : 'no payment'),
+      ),
     };
   } catch (error) {
     return {

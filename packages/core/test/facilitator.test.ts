@@ -1,4 +1,4 @@
-import { createToyRail, createToyWallet } from '@x402-rails/testkit';
+import { createToyRail } from '@x402-rails/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createFacilitator,
@@ -7,29 +7,15 @@ import {
 } from '../src/facilitator.js';
 import {
   FacilitatorError,
-  type PaymentPayload,
   type PaymentRequirements,
   type SchemeFacilitator,
 } from '../src/index.js';
 import { serveFetch } from '../src/node.js';
+import { toyPayer } from './helpers.js';
 
 async function fixture() {
   const toy = createToyRail();
-  const { client } = toy.fundedClient(1_000_000n);
-  const requirements: PaymentRequirements = {
-    scheme: 'exact',
-    network: 'toy:local',
-    amount: '10000',
-    asset: 'TOY',
-    payTo: createToyWallet().address,
-    maxTimeoutSeconds: 60,
-  };
-  const makePayload = async (): Promise<PaymentPayload> => ({
-    x402Version: 2,
-    accepted: requirements,
-    payload: (await client.create({ requirements, resource: { url: 'http://127.0.0.1/r' } }))
-      .payload,
-  });
+  const { requirements, pay: makePayload } = toyPayer(toy);
   return {
     toy,
     requirements,

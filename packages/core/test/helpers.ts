@@ -6,6 +6,7 @@ import {
   decodePaymentRequiredHeader,
   encodePaymentSignatureHeader,
   type PaymentPayload,
+  type PaymentRequirements,
   type SchemeClient,
 } from '../src/index.js';
 import {
@@ -86,3 +87,26 @@ export const paid = (url: string, header: string, init: RequestInit = {}) =>
       'payment-signature': header,
     },
   });
+
+/**
+ * A funded toy payer and requirements for facilitator-level tests (no resource server):
+ * `pay()` makes a fresh payment each call.
+ */
+export function toyPayer(toy: ToyRail) {
+  const { client } = toy.fundedClient(1_000_000n);
+  const requirements: PaymentRequirements = {
+    scheme: 'exact',
+    network: toy.network,
+    amount: '10000',
+    asset: 'TOY',
+    payTo: createToyWallet().address,
+    maxTimeoutSeconds: 60,
+  };
+  const pay = async (): Promise<PaymentPayload> => ({
+    x402Version: 2,
+    accepted: requirements,
+    payload: (await client.create({ requirements, resource: { url: 'http://127.0.0.1/r' } }))
+      .payload,
+  });
+  return { requirements, pay };
+}

@@ -1,13 +1,8 @@
-import { createToyRail, createToyWallet } from '@x402-rails/testkit';
+import { createToyRail } from '@x402-rails/testkit';
 import { describe, expect, it } from 'vitest';
 import { createFacilitator } from '../src/facilitator.js';
-import {
-  createMemorySettlementJournal,
-  type PaymentPayload,
-  type PaymentRequirements,
-  type SchemeFacilitator,
-  X402Error,
-} from '../src/index.js';
+import { createMemorySettlementJournal, type SchemeFacilitator, X402Error } from '../src/index.js';
+import { toyPayer } from './helpers.js';
 
 async function fixture(
   options: {
@@ -16,27 +11,13 @@ async function fixture(
   } = {},
 ) {
   const toy = createToyRail();
-  const { client } = toy.fundedClient(1_000_000n);
+  const { requirements, pay } = toyPayer(toy);
   const journal = createMemorySettlementJournal();
   const rail = options.rail?.(toy) ?? toy.facilitator;
   const facilitator = createFacilitator({
     schemes: [rail],
     journal,
     settleLeaseMs: options.leaseMs ?? 60_000,
-  });
-  const requirements: PaymentRequirements = {
-    scheme: 'exact',
-    network: 'toy:local',
-    amount: '10000',
-    asset: 'TOY',
-    payTo: createToyWallet().address,
-    maxTimeoutSeconds: 60,
-  };
-  const pay = async (): Promise<PaymentPayload> => ({
-    x402Version: 2,
-    accepted: requirements,
-    payload: (await client.create({ requirements, resource: { url: 'http://127.0.0.1/r' } }))
-      .payload,
   });
   return { toy, journal, facilitator, requirements, pay, rail };
 }
