@@ -75,7 +75,7 @@ describe('journaled settlement', () => {
     // The rail applies the transfer, then the facilitator "dies" before recording it.
     let die = true;
     const f = await fixture({
-      leaseMs: 20,
+      leaseMs: 500, // long enough that a busy machine cannot let it lapse before the retry
       rail: (toy) => ({
         ...toy.facilitator,
         async settle(p, r, c) {
@@ -93,7 +93,7 @@ describe('journaled settlement', () => {
     expect((await f.facilitator.settle(payload, f.requirements)).errorReason).toBe(
       'settlement_in_progress',
     );
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    await new Promise((resolve) => setTimeout(resolve, 600));
     const reconciled = await f.facilitator.settle(payload, f.requirements);
     expect(reconciled).toMatchObject({ success: true, transaction: f.toy.chain.transfers[0]?.id });
     expect(f.toy.chain.transfers).toHaveLength(1);
@@ -145,7 +145,7 @@ describe('journaled settlement', () => {
       finish = resolve;
     });
     const f = await fixture({
-      leaseMs: 150,
+      leaseMs: 600, // renewed every 200 ms: a 400 ms margin for a busy machine
       rail: (toy) => ({
         ...toy.facilitator,
         async settle(p, r, c) {
@@ -156,7 +156,7 @@ describe('journaled settlement', () => {
     });
     const payload = await f.pay();
     const slow = f.facilitator.settle(payload, f.requirements);
-    await new Promise((resolve) => setTimeout(resolve, 450)); // three leases
+    await new Promise((resolve) => setTimeout(resolve, 1_900)); // three leases
     expect((await f.facilitator.settle(payload, f.requirements)).errorReason).toBe(
       'settlement_in_progress',
     );

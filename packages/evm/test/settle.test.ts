@@ -168,7 +168,8 @@ describe('settle', () => {
         },
       },
     });
-    const first = createFacilitator({ schemes: [dying], journal, settleLeaseMs: 50 });
+    // A lease long enough that a busy machine cannot let it lapse between the two settles below.
+    const first = createFacilitator({ schemes: [dying], journal, settleLeaseMs: 1_000 });
     const payload = await r.pay();
     const interrupted = await first.settle(payload, r.requirements);
     expect(interrupted.success).toBe(false);
@@ -177,13 +178,13 @@ describe('settle', () => {
     const restarted = createFacilitator({
       schemes: [r.makeFacilitator()],
       journal,
-      settleLeaseMs: 50,
+      settleLeaseMs: 1_000,
     });
     // While the lease runs, a retry is told it is in progress and nothing is sent.
     expect((await restarted.settle(payload, r.requirements)).errorReason).toBe(
       'settlement_in_progress',
     );
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     const sent = await sentByKeys();
     const recovered = await restarted.settle(payload, r.requirements);
     expect(recovered).toMatchObject({ success: true, transaction: broadcastHash });
@@ -328,7 +329,16 @@ describe('settle', () => {
         a.settle(payload, r.requirements),
         (await b).settle(payload, r.requirements),
       ]);
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      // Mine only once both facilitators have broadcast: a fixed wait loses the race on a busy
+      // machine, and then the second one never sends at all (it sees the nonce used).
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const pool = (await r.chain.anvil.rpc('txpool_status', [])) as { pending: string };
+        if (Number(pool.pending) >= 2) break;
+        if (Date.now() > deadline)
+          throw new Error('the two settlements never both reached the mempool');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       await r.chain.anvil.rpc('evm_mine', []);
       const results = await both;
       const winner = results.find((x) => x.success);

@@ -240,12 +240,12 @@ for (const target of driversUnderTest()) {
       const store = await target.fresh();
       const before = Date.now();
       const key = uniqueId('key');
-      const first = await store.settlements.begin(entryFor(key), 400);
+      const first = await store.settlements.begin(entryFor(key), 1_000);
       expect(first.record.createdAt).toBeGreaterThanOrEqual(before);
       expect(first.record.createdAt).toBeLessThanOrEqual(Date.now());
-      expect(first.record.leaseUntil).toBe(first.record.createdAt + 400);
-      expect((await store.settlements.begin(entryFor(key), 400)).started).toBe(false);
-      await new Promise((resolve) => setTimeout(resolve, 450));
+      expect(first.record.leaseUntil).toBe(first.record.createdAt + 1_000);
+      expect((await store.settlements.begin(entryFor(key), 1_000)).started).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
       expect((await store.settlements.expired(10)).map((r) => r.key)).toEqual([key]);
       const taken = await store.settlements.begin(entryFor(key), 60_000);
       expect(taken).toMatchObject({ started: true, takeover: true, record: { attempts: 2 } });
