@@ -1,8 +1,10 @@
 /** What the playground tests share: starting playgrounds (closed after each test) and probes. */
+
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { jsonRpc } from '@x402-rails/testkit/anvil';
 import { afterEach } from 'vitest';
 import type { PlaygroundManifest } from '../src/manifest.js';
 import { type Playground, startPlayground } from '../src/playground.js';
@@ -41,16 +43,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** One JSON-RPC call to a chain node. */
-export async function rpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  });
-  const body = (await response.json()) as { result?: T; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result as T;
-}
+export const rpc = jsonRpc;
 
 /** Whether anything still listens at `url` (a stopped server or Anvil refuses the connection). */
 export const reachable = (url: string) =>

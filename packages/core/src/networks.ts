@@ -1,6 +1,7 @@
 /**
  * CAIP-2 network ids, patterns (`eip155:*`, `*`) and a network table that rails add entries to.
  */
+import { canonicalJson } from './canonical-json.js';
 import { ConfigError } from './errors.js';
 import { CAIP2_PATTERN, type Network } from './schemas.js';
 
@@ -36,19 +37,6 @@ export function networkMatches(pattern: NetworkPattern, network: string): boolea
 export function patternSpecificity(pattern: NetworkPattern): number {
   if (pattern === '*') return 0;
   return pattern.endsWith(':*') ? 1 : 2;
-}
-
-/** JSON with object keys sorted, so the same facts written in another key order compare equal. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
-            a < b ? -1 : a > b ? 1 : 0,
-          ),
-        )
-      : v,
-  );
 }
 
 export interface NetworkInfo {

@@ -12,11 +12,12 @@ import { ExactEvmScheme as OfficialClient } from '@x402/evm/exact/client';
 import { ExactEvmScheme as OfficialFacilitator } from '@x402/evm/exact/facilitator';
 import type { PaymentPayload, PaymentRequirements } from '@x402-rails/core';
 import { startEvmTestChain, TEST_USDC } from '@x402-rails/testkit/anvil';
-import { createWalletClient, type Hex, http, nonceManager, parseEther, publicActions } from 'viem';
+import { type Hex, nonceManager, parseEther } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createEvmExactClient } from '../src/client.js';
 import { createEvmExactFacilitator, useRecoveryBackend } from '../src/facilitator.js';
 import { createEvmExactServer } from '../src/server.js';
+import { createOfficialFacilitator } from '../test/official-facilitator.js';
 
 const scale = Number(process.env['BENCH_SCALE'] ?? 1);
 const n = (count: number) => Math.max(10, Math.round(count * scale));
@@ -83,26 +84,8 @@ try {
       ],
       signers: keys,
     });
-  const official = async () => {
-    const account = privateKeyToAccount(await fundedKey(), { nonceManager });
-    const client = createWalletClient({
-      account,
-      chain: chain.chain,
-      transport: http(chain.rpcUrl),
-      pollingInterval: 5,
-    }).extend(publicActions);
-    return new OfficialFacilitator(
-      toFacilitatorEvmSigner({
-        address: account.address,
-        readContract: (args) => client.readContract(args as never),
-        verifyTypedData: (args) => client.verifyTypedData(args as never),
-        writeContract: (args) => client.writeContract(args as never),
-        sendTransaction: (args) => client.sendTransaction(args),
-        waitForTransactionReceipt: (args) => client.waitForTransactionReceipt(args),
-        getCode: (args) => client.getCode(args),
-      }),
-    );
-  };
+  const official = async () =>
+    createOfficialFacilitator(chain, privateKeyToAccount(await fundedKey(), { nonceManager }));
   const payload = async (): Promise<PaymentPayload> => ({
     x402Version: 2,
     resource,
@@ -225,23 +208,9 @@ try {
           settle(p: never, r: never): Promise<{ success: boolean; errorReason?: string }>;
         };
         if (kind === 'official') {
-          const account = privateKeyToAccount(await key(), { nonceManager });
-          const wallet = createWalletClient({
-            account,
-            chain: fresh.chain,
-            transport: http(fresh.rpcUrl),
-            pollingInterval: 5,
-          }).extend(publicActions);
-          facilitator = new OfficialFacilitator(
-            toFacilitatorEvmSigner({
-              address: account.address,
-              readContract: (args) => wallet.readContract(args as never),
-              verifyTypedData: (args) => wallet.verifyTypedData(args as never),
-              writeContract: (args) => wallet.writeContract(args as never),
-              sendTransaction: (args) => wallet.sendTransaction(args),
-              waitForTransactionReceipt: (args) => wallet.waitForTransactionReceipt(args),
-              getCode: (args) => wallet.getCode(args),
-            }),
+          facilitator = createOfficialFacilitator(
+            fresh,
+            privateKeyToAccount(await key(), { nonceManager }),
           );
         } else if (kind === 'four') {
           facilitator = mine(await Promise.all([1, 2, 3, 4].map(key)), true);

@@ -7,15 +7,13 @@
 import { x402Client } from '@x402/core/client';
 import { x402HTTPClient } from '@x402/core/http';
 import type { PaymentPayload as OfficialPayload } from '@x402/core/types';
-import { toFacilitatorEvmSigner } from '@x402/evm';
 import { ExactEvmScheme as OfficialEvmClient } from '@x402/evm/exact/client';
-import { ExactEvmScheme as OfficialEvmFacilitator } from '@x402/evm/exact/facilitator';
 import { createFacilitator } from '@x402-rails/core/facilitator';
 import { createResourceServer } from '@x402-rails/core/server';
-import { createWalletClient, http, publicActions } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Rig, rig } from './helpers.js';
+import { createOfficialFacilitator } from './official-facilitator.js';
 
 let r: Rig;
 beforeAll(async () => {
@@ -75,23 +73,7 @@ describe('interop with the official @x402/evm', () => {
     const key = generatePrivateKey();
     const account = privateKeyToAccount(key);
     await r.chain.setEth(account.address, 10n ** 20n);
-    const client = createWalletClient({
-      account,
-      chain: r.chain.chain,
-      transport: http(r.chain.rpcUrl),
-      pollingInterval: 5,
-    }).extend(publicActions);
-    const officialFacilitator = new OfficialEvmFacilitator(
-      toFacilitatorEvmSigner({
-        address: account.address,
-        readContract: (args) => client.readContract(args as never),
-        verifyTypedData: (args) => client.verifyTypedData(args as never),
-        writeContract: (args) => client.writeContract(args as never),
-        sendTransaction: (args) => client.sendTransaction(args),
-        waitForTransactionReceipt: (args) => client.waitForTransactionReceipt(args),
-        getCode: (args) => client.getCode(args),
-      }),
-    );
+    const officialFacilitator = createOfficialFacilitator(r.chain, account);
     const ours = await r.pay();
     // The official types make `extra` required (the specification makes it optional); ours has it.
     const payload = ours as OfficialPayload;

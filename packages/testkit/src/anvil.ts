@@ -14,4 +14,10 @@ export {
   TEST_USDC,
   type TestWalletKey,
 } from './anvil/chain.js';
-export { type AnvilNode, type AnvilOptions, anvilBinaryPath, startAnvil } from './anvil/node.js';
+export {
+  type AnvilNode,
+  type AnvilOptions,
+  anvilBinaryPath,
+  jsonRpc,
+  startAnvil,
+} from './anvil/node.js';

@@ -3,6 +3,7 @@
  * settled payment gets the first result; a settlement whose facilitator died half way is taken
  * over when its lease ends and reconciled with the rail's own record before anything is resubmitted.
  */
+import { canonicalJson } from '../canonical-json.js';
 import { X402Error } from '../errors.js';
 import type { SettlementEntry, SettlementJournal } from '../ledger.js';
 import type { PaymentPayload, PaymentRequirements, SettleResponse } from '../schemas.js';
@@ -28,19 +29,6 @@ const failure = (
   transaction: '',
   network: requirements.network,
 });
-
-/** JSON with sorted keys, so one payload always has one digest. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
-            a < b ? -1 : a > b ? 1 : 0,
-          ),
-        )
-      : v,
-  );
-}
 
 async function sha256Hex(text: string): Promise<string> {
   const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));

@@ -92,14 +92,7 @@ export function createEvmExactClient(options: EvmExactClientOptions): EvmExactCl
         chainId: chainIdOf(req.network) as number,
         verifyingContract: req.asset,
       });
-      const digest = authorizationDigest(separator, {
-        from: m.from,
-        to: m.to,
-        value: BigInt(m.value),
-        validAfter: BigInt(m.validAfter),
-        validBefore: BigInt(m.validBefore),
-        nonce: m.nonce,
-      });
+      const digest = authorizationDigest(separator, messageOf(m));
       return signHash({ hash: toHex(digest) });
     };
   } else {

@@ -7,6 +7,7 @@ import {
   toEventSelector,
   toFunctionSelector,
 } from 'viem';
+import type { Authorization } from '../eip3009.js';
 import { splitSignature } from '../signature.js';
 
 export const tokenAbi = parseAbi([
@@ -66,21 +67,12 @@ export const encode = {
     encodeFunctionData({ abi: multicall3Abi, functionName: 'aggregate3', args: [calls] }),
 };
 
-export interface AuthorizationArgs {
-  from: string;
-  to: string;
-  value: bigint;
-  validAfter: bigint;
-  validBefore: bigint;
-  nonce: string;
-}
-
 /**
  * `transferWithAuthorization` calldata: the v,r,s overload for an EOA's 65-byte signature (every
  * USDC version has it), the bytes overload for contract wallets and other signatures (USDC ≥ 2.2).
  */
 export function transferWithAuthorizationData(
-  a: AuthorizationArgs,
+  a: Authorization,
   signature: Hex,
   contractWallet = false,
 ): Hex {

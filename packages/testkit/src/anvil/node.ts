@@ -75,7 +75,12 @@ function freePort(): Promise<number> {
   });
 }
 
-async function rpcCall<T>(url: string, method: string, params: readonly unknown[]): Promise<T> {
+/** One JSON-RPC call to a chain node at `url`; an error answer throws with the method named. */
+export async function jsonRpc<T>(
+  url: string,
+  method: string,
+  params: readonly unknown[] = [],
+): Promise<T> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -186,7 +191,7 @@ async function launch(
       throw new Error(`anvil exited at start (${child.exitCode ?? child.signalCode}): ${stderr}`);
     }
     try {
-      const id = await rpcCall<string>(rpcUrl, 'eth_chainId', []);
+      const id = await jsonRpc<string>(rpcUrl, 'eth_chainId');
       if (Number(id) === chainId) break;
     } catch {}
     if (Date.now() > deadline) {
@@ -201,7 +206,7 @@ async function launch(
     port,
     pid,
     chainId,
-    rpc: (method, params = []) => rpcCall(rpcUrl, method, params),
+    rpc: (method, params = []) => jsonRpc(rpcUrl, method, params),
     stop,
   };
 }
