@@ -7,6 +7,8 @@ export const entry = [
   'src/facilitator.ts',
   'src/conformance.ts',
   'src/anvil.ts',
+  'src/solana.ts',
+  'src/stripe.ts',
 ];
 
 export default defineConfig({
