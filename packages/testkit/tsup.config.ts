@@ -9,6 +9,7 @@ export const entry = [
   'src/anvil.ts',
   'src/solana.ts',
   'src/stripe.ts',
+  'src/adapters.ts',
 ];
 
 export default defineConfig({

@@ -64,7 +64,7 @@ describe('parseConfig', () => {
   it('names the field of every problem', () => {
     const cases: [unknown, string][] = [
       [{ rails: [{ ...toy, network: 'toy' }] }, 'rails[0].network: must be a CAIP-2 network id'],
-      [{ rails: [{ type: 'solana' }] }, 'rails[0].type: must be one of "toy", "evm"'],
+      [{ rails: [{ type: 'lightning' }] }, 'rails[0].type: must be one of "toy", "evm"'],
       [{ rails: [{ type: 'toy' }] }, 'rails[0].chainFile: is required'],
       [{ rails: [toy, { ...toy, holds: 'yes' }] }, 'rails[1].holds: must be a boolean'],
       [

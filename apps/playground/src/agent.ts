@@ -17,8 +17,11 @@ import type { McpEndpointEntry, PaidEndpointEntry, RailName } from './manifest.j
 import type { Playground } from './playground.js';
 import { type Balances, formatAmount, type PlaygroundRail } from './rails/rail.js';
 
-/** 0.1 of the rail's asset (TOY or USDC, both 6 decimals): well above the prices, so only a mispriced route is refused. */
-export const AGENT_MAX_PER_REQUEST = '100000';
+/**
+ * 1 of the rail's asset in TOY or USDC (6 decimals; $10,000 in cents on the card rail): above every
+ * price, the $0.50 card-priced route included, so only a mispriced route is refused.
+ */
+export const AGENT_MAX_PER_REQUEST = '1000000';
 
 export interface PaidRequestResult {
   rail: RailName;
@@ -247,6 +250,8 @@ export async function runMcpAgent(
     log(describeCall(result));
   };
   for (const tool of tools) {
+    // A tool priced below what this rail can charge (a card minimum) is not offered on it.
+    if (!tool.rails.some((entry) => entry.rail === rail.name)) continue;
     const args = tool.tool === WEATHER_TOOL.name ? { ...WEATHER_TOOL.exampleArguments } : {};
     let connection: Awaited<ReturnType<typeof connectMcpAgent>>;
     try {

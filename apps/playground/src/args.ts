@@ -10,19 +10,28 @@ export interface CliOptions {
   manifestPath: string;
   port: number;
   help: boolean;
+  /** Start the Stripe card rail (on a local Stripe double); on unless `--no-stripe`. */
+  stripe: boolean;
+  /** Start the Solana rail (LiteSVM behind a local JSON-RPC server); on unless `--no-solana`. */
+  solana: boolean;
 }
 
 export const USAGE = `Usage: x402-rails-playground [options]
 
-Starts a local EVM chain (Anvil with test USDC), a facilitator for the toy and EVM rails, a
-paid API and a paid MCP tool on 127.0.0.1, runs an agent per rail that pays them, writes a
-manifest of what it started and keeps serving until Ctrl-C (which also stops the chain).
+Starts every rail on local parts — the toy rail, USDC on a local EVM chain (Anvil), USDC on a
+local Solana (LiteSVM) and cards on a local Stripe double — a facilitator for them, a paid API
+and a paid MCP tool on 127.0.0.1, runs an agent per rail that pays them, writes a manifest of
+what it started and keeps serving until Ctrl-C (which also stops the chains).
 
 Options:
   --json              print the manifest as JSON on stdout (log lines go to stderr)
   --once              run the agents once, then close the servers, stop the chain and exit
   --manifest <path>   where to write the manifest (default ${DEFAULT_MANIFEST_PATH})
   --port <n>          port of the paid API (default 0: a free port)
+  --no-stripe         leave out the Stripe card rail (a local Stripe double, and a route
+                      priced at Stripe's $0.50 minimum charge)
+  --no-solana         leave out the Solana rail (USDC on LiteSVM behind a JSON-RPC server on
+                      127.0.0.1, the facilitator paying the fees)
   -h, --help          show this help`;
 
 export class CliUsageError extends Error {}
@@ -49,6 +58,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     manifestPath: values.manifest ?? DEFAULT_MANIFEST_PATH,
     port: values.port === undefined ? 0 : parsePort(values.port),
     help: values.help ?? false,
+    stripe: !values['no-stripe'],
+    solana: !values['no-solana'],
   };
 }
 
@@ -63,6 +74,8 @@ function parse(args: string[]) {
       manifest: { type: 'string' },
       port: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      'no-stripe': { type: 'boolean' },
+      'no-solana': { type: 'boolean' },
     },
   });
 }

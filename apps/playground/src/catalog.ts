@@ -41,6 +41,23 @@ export const PAID_ROUTES: readonly PaidRouteSpec[] = [
   },
 ];
 
+/**
+ * Routes priced for cards: a card charge has a floor (Stripe's minimum is $0.50), so the Stripe
+ * rail is offered only on these, which every other rail accepts too.
+ */
+export const CARD_ROUTES: readonly PaidRouteSpec[] = [
+  {
+    method: 'GET',
+    path: '/report',
+    price: '$0.50',
+    description: 'The Toyville market report (priced at the card minimum)',
+    respond: () => ({
+      city: 'Toyville',
+      report: `Machine payments up ${1 + Math.floor(Math.random() * 40)}% this week`,
+    }),
+  },
+];
+
 /** A paid MCP tool: its name, price (on every rail), input and answer. */
 export interface PaidToolSpec {
   name: string;

@@ -1,6 +1,6 @@
 /**
- * x402-rails-playground: starts the playground (both rails, an Anvil chain for the EVM one, the
- * paid API and the paid MCP tool), writes its manifest, runs the agents, and serves until
+ * x402-rails-playground: starts the playground (every rail, with Anvil, LiteSVM and a Stripe double
+ * under them, the paid API and the paid MCP tool), writes its manifest, runs the agents, and serves until
  * SIGINT/SIGTERM (or exits after the agents with --once). Every way out closes the servers and stops the chain.
  */
 import { type AgentRun, runAgents } from './agent.js';
@@ -27,7 +27,12 @@ async function main(): Promise<number> {
 
   // Signals are handled from the start: one during start-up (Anvil takes a moment) waits for the
   // start, then closes everything it started.
-  const starting = startPlayground({ port: options.port, log });
+  const starting = startPlayground({
+    port: options.port,
+    log,
+    stripe: options.stripe,
+    solana: options.solana,
+  });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -84,7 +89,9 @@ async function announceAndRun(
   log(`facilitator ${manifest.facilitator.url}`);
   log(`paid API    ${manifest.api.url} (GET / returns the manifest)`);
   for (const chain of manifest.chains) {
-    log(`chain       ${chain.network} at ${chain.rpcUrl} (Anvil) · test USDC ${chain.token}`);
+    log(
+      `chain       ${chain.network} at ${chain.rpcUrl} (${chain.rail === 'solana' ? 'LiteSVM' : 'Anvil'}) · test USDC ${chain.token}`,
+    );
   }
   for (const endpoint of manifest.paidEndpoints) {
     log(

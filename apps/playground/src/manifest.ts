@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 export const DEFAULT_MANIFEST_PATH = '.playground/manifest.json';
 
 /** The rails the playground runs: the in-memory toy ledger and a local EVM chain (Anvil). */
-export type RailName = 'toy' | 'evm';
+export type RailName = 'toy' | 'evm' | 'stripe' | 'solana';
 
 /** One paid endpoint on one rail: each route appears once per rail it accepts. */
 export interface PaidEndpointEntry {
@@ -52,10 +52,10 @@ export interface McpEndpointEntry {
 
 /** A local chain node the playground started (and stops when it closes). */
 export interface ChainEntry {
-  rail: 'evm';
+  rail: 'evm' | 'solana';
   network: string;
   rpcUrl: string;
-  /** The EIP-3009 test USDC the EVM rail pays in. */
+  /** The test USDC the rail pays in (the EIP-3009 token, or the Solana mint). */
   token: string;
 }
 
@@ -86,7 +86,24 @@ export interface EvmWalletEntry extends WalletBase {
   privateKey: string;
 }
 
-export type WalletEntry = ToyWalletEntry | EvmWalletEntry;
+/** The Stripe rail's agent is a test card (its fingerprint); its merchant a test account. */
+export interface StripeWalletEntry extends WalletBase {
+  rail: 'stripe';
+  /** The agent's Stripe test card token (`tok_visa`). */
+  token?: string;
+  /** The merchant's keys on the local Stripe double. */
+  secretKey?: string;
+  publishableKey?: string;
+}
+
+/** A throwaway key pair on the local Solana (LiteSVM). */
+export interface SolanaWalletEntry extends WalletBase {
+  rail: 'solana';
+  /** Hex of the 64-byte secret key (seed ‖ public key), as solana-keygen files hold it. */
+  secretKey: string;
+}
+
+export type WalletEntry = ToyWalletEntry | EvmWalletEntry | StripeWalletEntry | SolanaWalletEntry;
 
 export interface PlaygroundManifest {
   version: 1;

@@ -5,7 +5,13 @@
  */
 import { parseMoney } from '@x402-rails/core';
 import type { FetchServer } from '@x402-rails/core/node';
-import { PAID_ROUTES, type PaidRouteSpec, type PaidToolSpec, WEATHER_TOOL } from './catalog.js';
+import {
+  CARD_ROUTES,
+  PAID_ROUTES,
+  type PaidRouteSpec,
+  type PaidToolSpec,
+  WEATHER_TOOL,
+} from './catalog.js';
 import { describeEvent } from './events.js';
 import type {
   McpEndpointEntry,
@@ -15,8 +21,16 @@ import type {
 } from './manifest.js';
 import { type EvmPlaygroundRail, startEvmPlaygroundRail } from './rails/evm.js';
 import type { Balances, PlaygroundRail } from './rails/rail.js';
+import { type SolanaPlaygroundRail, startSolanaPlaygroundRail } from './rails/solana.js';
+import { type StripePlaygroundRail, startStripePlaygroundRail } from './rails/stripe.js';
 import { createToyPlaygroundRail, type ToyPlaygroundRail } from './rails/toy.js';
-import { MCP_PATH, startApiServer, startFacilitatorServer, startMcpServer } from './servers.js';
+import {
+  MCP_PATH,
+  railsFor,
+  startApiServer,
+  startFacilitatorServer,
+  startMcpServer,
+} from './servers.js';
 
 /** 10 TOY and 10 test USDC (both 6 decimals). */
 export const DEFAULT_AGENT_BALANCE = 10_000_000n;
@@ -31,12 +45,23 @@ export interface PlaygroundOptions {
   tools?: readonly PaidToolSpec[];
   /** Human-readable lines about what the servers do. */
   log?: (line: string) => void;
+  /**
+   * Also start the Stripe card rail on a local Stripe double, and the card-priced routes
+   * (`CARD_ROUTES`, at Stripe's $0.50 minimum) that it and every other rail accept.
+   */
+  stripe?: boolean;
+  /** Also start the Solana rail on a local LiteSVM JSON-RPC server (every paid route accepts it). */
+  solana?: boolean;
 }
 
 export interface Playground {
   readonly manifest: PlaygroundManifest;
   readonly toy: ToyPlaygroundRail;
   readonly evm: EvmPlaygroundRail;
+  /** The Stripe card rail, when started with `stripe: true`. */
+  readonly stripe?: StripePlaygroundRail;
+  /** The Solana rail, when started with `solana: true`. */
+  readonly solana?: SolanaPlaygroundRail;
   /** Both rails, in the order every paid route offers them. */
   readonly rails: readonly PlaygroundRail[];
   /** Current balances per rail, in atomic units (the EVM ones read on chain). */
@@ -51,19 +76,21 @@ function paidEndpoints(
   apiUrl: string,
 ): PaidEndpointEntry[] {
   return rails.flatMap((rail) =>
-    routes.map((route) => ({
-      rail: rail.name,
-      scheme: rail.scheme,
-      network: rail.network,
-      method: route.method,
-      url: `${apiUrl}${route.path}`,
-      price: route.price,
-      amount: parseMoney(route.price, rail.asset.decimals).toString(),
-      asset: rail.asset.id,
-      symbol: rail.asset.symbol,
-      decimals: rail.asset.decimals,
-      description: route.description,
-    })),
+    routes
+      .filter((route) => rail.acceptsPrice?.(route.price) ?? true)
+      .map((route) => ({
+        rail: rail.name,
+        scheme: rail.scheme,
+        network: rail.network,
+        method: route.method,
+        url: `${apiUrl}${route.path}`,
+        price: route.price,
+        amount: parseMoney(route.price, rail.asset.decimals).toString(),
+        asset: rail.asset.id,
+        symbol: rail.asset.symbol,
+        decimals: rail.asset.decimals,
+        description: route.description,
+      })),
   );
 }
 
@@ -77,7 +104,7 @@ function mcpEndpoints(
     tool: tool.name,
     price: tool.price,
     description: tool.description,
-    rails: rails.map((rail) => ({
+    rails: railsFor(rails, tool.price).map((rail) => ({
       rail: rail.name,
       scheme: rail.scheme,
       network: rail.network,
@@ -97,14 +124,37 @@ async function inOrder(steps: readonly (() => Promise<void>)[]): Promise<void> {
 }
 
 export async function startPlayground(options: PlaygroundOptions = {}): Promise<Playground> {
-  const routes = options.routes ?? PAID_ROUTES;
+  const routes = [...(options.routes ?? PAID_ROUTES), ...(options.stripe ? CARD_ROUTES : [])];
   const tools = options.tools ?? [WEATHER_TOOL];
   const log = options.log ?? (() => {});
   const agentBalance = options.agentBalance ?? DEFAULT_AGENT_BALANCE;
   const startedAt = new Date().toISOString();
   const toy = createToyPlaygroundRail(agentBalance);
   const evm = await startEvmPlaygroundRail(agentBalance);
-  const rails: readonly PlaygroundRail[] = [toy, evm];
+  let stripe: StripePlaygroundRail | undefined;
+  if (options.stripe) {
+    try {
+      stripe = await startStripePlaygroundRail();
+    } catch (error) {
+      await evm.stop();
+      throw error;
+    }
+  }
+  let solana: SolanaPlaygroundRail | undefined;
+  if (options.solana) {
+    try {
+      solana = await startSolanaPlaygroundRail(agentBalance);
+    } catch (error) {
+      await inOrder([() => evm.stop(), async () => stripe?.stop()]);
+      throw error;
+    }
+  }
+  const rails: readonly PlaygroundRail[] = [
+    toy,
+    evm,
+    ...(stripe ? [stripe] : []),
+    ...(solana ? [solana] : []),
+  ];
   const stopRails = () => inOrder(rails.map((rail) => () => rail.stop()));
 
   let facilitatorServer: FetchServer;
@@ -186,10 +236,23 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     manifest,
     toy,
     evm,
+    ...(stripe ? { stripe } : {}),
+    ...(solana ? { solana } : {}),
     rails,
     async balances() {
-      const [toyBalances, evmBalances] = await Promise.all([toy.balances(), evm.balances()]);
-      return { toy: toyBalances, evm: evmBalances };
+      const [toyBalances, evmBalances, stripeBalances, solanaBalances] = await Promise.all([
+        toy.balances(),
+        evm.balances(),
+        stripe?.balances(),
+        solana?.balances(),
+      ]);
+      // The Stripe entry is there only when its rail is (`balances[rail.name]` over `rails`).
+      return {
+        toy: toyBalances,
+        evm: evmBalances,
+        ...(stripeBalances ? { stripe: stripeBalances } : {}),
+        ...(solanaBalances ? { solana: solanaBalances } : {}),
+      } as Record<RailName, Balances>;
     },
     close,
   };

@@ -30,9 +30,20 @@ export function startFacilitatorServer(
   return serveFetch(createFacilitatorHandler(facilitator), { host: PLAYGROUND_HOST, port: 0 });
 }
 
+/** The rails that can charge `price` (a card rail has a minimum charge). */
+export function railsFor<R extends Pick<PlaygroundRail, 'acceptsPrice'>>(
+  rails: readonly R[],
+  price: string,
+): R[] {
+  return rails.filter((rail) => rail.acceptsPrice?.(price) ?? true);
+}
+
 export interface ApiServerOptions {
   /** Every paid route accepts each of these rails, in this order, paid to the rail's merchant. */
-  rails: readonly Pick<PlaygroundRail, 'scheme' | 'network' | 'server' | 'merchant'>[];
+  rails: readonly Pick<
+    PlaygroundRail,
+    'scheme' | 'network' | 'server' | 'merchant' | 'acceptsPrice'
+  >[];
   facilitatorUrl: string;
   routes: readonly PaidRouteSpec[];
   port: number;
@@ -52,7 +63,7 @@ export function startApiServer(options: ApiServerOptions): Promise<FetchServer> 
     options.routes.map((route) => [
       route,
       {
-        accepts: options.rails.map((rail) => ({
+        accepts: railsFor(options.rails, route.price).map((rail) => ({
           scheme: rail.scheme,
           network: rail.network,
           price: route.price,
@@ -99,7 +110,10 @@ export const MCP_PATH = '/mcp';
 
 export interface McpServerOptions {
   /** Every paid tool accepts each of these rails, in this order, paid to the rail's merchant. */
-  rails: readonly Pick<PlaygroundRail, 'scheme' | 'network' | 'server' | 'merchant'>[];
+  rails: readonly Pick<
+    PlaygroundRail,
+    'scheme' | 'network' | 'server' | 'merchant' | 'acceptsPrice'
+  >[];
   facilitatorUrl: string;
   tools: readonly PaidToolSpec[];
   onEvent?: (event: PaymentEvent) => void;
@@ -121,7 +135,7 @@ export function startMcpServer(options: McpServerOptions): Promise<FetchServer> 
     options.tools.map((tool) => [
       tool,
       {
-        accepts: options.rails.map((rail) => ({
+        accepts: railsFor(options.rails, tool.price).map((rail) => ({
           scheme: rail.scheme,
           network: rail.network,
           price: tool.price,

@@ -18,7 +18,7 @@ export const HEADERS = {
   paymentRequired: 'PAYMENT-REQUIRED',
   paymentSignature: 'PAYMENT-SIGNATURE',
   paymentResponse: 'PAYMENT-RESPONSE',
-  /** x402 version 1 request header, recognised only to refuse it clearly. */
+  /** x402 version 1 request header (see `codec-v1.ts`). */
   legacyPayment: 'X-PAYMENT',
 } as const;
 
@@ -88,6 +88,20 @@ export function decodeBase64Json<T>(
   schema: z.ZodType<T>,
   options: DecodeOptions = {},
 ): T {
+  return decodeVersionedBase64Json(what, value, schema, 2, options);
+}
+
+/**
+ * `decodeBase64Json` for a given protocol version: a JSON object whose `x402Version` is another
+ * version is refused with `invalid_x402_version` before the schema runs.
+ */
+export function decodeVersionedBase64Json<T>(
+  what: string,
+  value: string,
+  schema: z.ZodType<T>,
+  version: 1 | 2,
+  options: DecodeOptions = {},
+): T {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_HEADER_BYTES;
   if (value.length > maxBytes) fail(what, `larger than ${maxBytes} bytes`, { size: value.length });
   const trimmed = value.trim();
@@ -105,11 +119,11 @@ export function decodeBase64Json<T>(
     });
   }
   if (typeof json === 'object' && json !== null && 'x402Version' in json) {
-    const version = (json as { x402Version: unknown }).x402Version;
-    if (version !== 2) {
+    const sent = (json as { x402Version: unknown }).x402Version;
+    if (sent !== version) {
       throw new PayloadDecodeError('invalid_x402_version', {
-        message: `${what}: x402Version ${JSON.stringify(version)} is not supported; send version 2`,
-        details: { header: what, x402Version: version },
+        message: `${what}: x402Version ${JSON.stringify(sent)} is not supported here; send version ${version}`,
+        details: { header: what, x402Version: sent },
       });
     }
   }

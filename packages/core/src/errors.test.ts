@@ -61,7 +61,7 @@ describe('describeReason', () => {
       'Payment is required to access this resource.',
     );
     expect(describeReason('invalid_x402_version').message).toBe(
-      'Only x402 protocol version 2 is supported.',
+      'This x402 protocol version is not accepted here (version 2 in PAYMENT-SIGNATURE, version 1 in X-PAYMENT).',
     );
   });
 
@@ -226,6 +226,8 @@ describe('subclasses', () => {
     expect(error.cause).toBe(cause);
     const decode = new PayloadDecodeError('invalid_x402_version');
     expect(decode.status).toBe(400);
-    expect(decode.message).toBe('Only x402 protocol version 2 is supported.');
+    expect(decode.message).toBe(
+      'This x402 protocol version is not accepted here (version 2 in PAYMENT-SIGNATURE, version 1 in X-PAYMENT).',
+    );
   });
 });

@@ -7,7 +7,11 @@
 export const ERROR_REASONS = {
   payment_required: { status: 402, message: 'Payment is required to access this resource.' },
   invalid_payload: { status: 400, message: 'The payment payload is malformed.' },
-  invalid_x402_version: { status: 400, message: 'Only x402 protocol version 2 is supported.' },
+  invalid_x402_version: {
+    status: 400,
+    message:
+      'This x402 protocol version is not accepted here (version 2 in PAYMENT-SIGNATURE, version 1 in X-PAYMENT).',
+  },
   invalid_payment_requirements: {
     status: 402,
     message: 'The accepted payment requirements do not match what this resource offers.',

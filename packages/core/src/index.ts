@@ -4,6 +4,7 @@
  * `./client`, `./server`, `./facilitator`.
  */
 export * from './codec.js';
+export * from './codec-v1.js';
 export * from './errors.js';
 export type { FacilitatorCallOptions, FacilitatorClient } from './facilitator-client.js';
 export * from './ledger.js';

@@ -1,11 +1,17 @@
 /**
  * `@x402-rails/core/node` — node:http ⇄ Fetch, for Node servers and adapters (the rest of core is
  * Web-standard): an IncomingMessage becomes a Web `Request` (body streamed, not buffered), a Web
- * `Response` is streamed back into the ServerResponse, and `serveFetch` runs a Fetch handler on a
+ * `Response` is streamed back into the ServerResponse, `holdResponse` turns what a node handler
+ * writes into a Web `Response` without sending it, and `serveFetch` runs a Fetch handler on a
  * node:http server.
  */
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 
@@ -28,28 +34,158 @@ export interface ServeOptions {
   onError?: (error: unknown, request: Request) => void;
 }
 
+export interface ToWebRequestOptions {
+  /**
+   * `false` leaves the node body stream untouched (the Web `Request` gets none), for middleware
+   * that must decide before the framework's own handler reads the body (Express, Fastify).
+   */
+  body?: boolean;
+  /** The request target to use instead of `incoming.url` (Express's `originalUrl` under a mounted router). */
+  target?: string;
+}
+
+/** The request target on our own origin: a path stays a path, an absolute-form target keeps only its path. */
+function urlOf(target: string, origin: string): URL {
+  // new URL('//evil/x', origin) would read "evil" as the host; concatenating keeps "//evil/x" a path.
+  if (target.startsWith('/')) return new URL(origin + target);
+  const parsed = URL.canParse(target) ? new URL(target) : new URL('/', origin);
+  return new URL(origin + parsed.pathname + parsed.search);
+}
+
 /** Converts a node request; `origin` is the server's own, so a forged Host header cannot change URLs. */
 export function toWebRequest(
   incoming: IncomingMessage,
   origin: string,
-  signal: AbortSignal,
+  signal?: AbortSignal,
+  options: ToWebRequestOptions = {},
 ): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(incoming.headersDistinct)) {
     for (const item of value ?? []) headers.append(name, item);
   }
   const method = incoming.method ?? 'GET';
-  const hasBody = method !== 'GET' && method !== 'HEAD';
+  const hasBody = options.body !== false && method !== 'GET' && method !== 'HEAD';
   // `duplex: 'half'` is required by undici for a streamed body but missing from the DOM typings.
   const init: RequestInit & { duplex?: 'half' } = {
     method,
     headers,
-    signal,
+    ...(signal ? { signal } : {}),
     ...(hasBody
       ? { body: Readable.toWeb(incoming) as ReadableStream<Uint8Array>, duplex: 'half' }
       : {}),
   };
-  return new Request(new URL(incoming.url ?? '/', origin), init);
+  return new Request(urlOf(options.target ?? incoming.url ?? '/', origin), init);
+}
+
+const NO_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
+/** Outgoing headers as node and node frameworks keep them. */
+export type NodeHeaders = Readonly<Record<string, string | number | readonly string[] | undefined>>;
+
+/** Web `Headers` from node's outgoing headers (`res.getHeaders()`, Fastify's `reply.getHeaders()`). */
+export function webHeaders(headers: NodeHeaders): Headers {
+  const result = new Headers();
+  for (const [name, value] of Object.entries(headers)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item !== undefined) result.append(name, String(item));
+    }
+  }
+  return result;
+}
+
+/** A Web `Response` from what a node framework produced; statuses that carry no body get none. */
+export function toWebResponse(
+  status: number,
+  headers: NodeHeaders,
+  body: Uint8Array | ReadableStream<Uint8Array> | null,
+): Response {
+  // A node Buffer is a Uint8Array over an ArrayBufferLike, which the DOM typings do not take as a body.
+  return new Response(NO_BODY_STATUSES.has(status) ? null : (body as BodyInit | null), {
+    status,
+    headers: webHeaders(headers),
+  });
+}
+
+export interface HeldResponse {
+  /** Resolves when the handler ends its response; rejects if the client went away first. */
+  readonly response: Promise<Response>;
+  /** Gives the ServerResponse its own methods back. */
+  restore(): void;
+}
+
+function chunkOf(chunk: unknown, encoding: unknown): Buffer | undefined {
+  if (chunk === undefined || chunk === null || typeof chunk === 'function') return undefined;
+  if (typeof chunk === 'string') {
+    return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  }
+  return Buffer.from(chunk as Uint8Array);
+}
+
+/**
+ * Holds back what a node handler (Express, Connect) writes: `write`, `end`, `writeHead` and
+ * `flushHeaders` are taken over until the handler ends its response, and what it wrote becomes
+ * one Web `Response`. Nothing reaches the socket; the caller writes whatever it decides to send.
+ */
+export function holdResponse(
+  outgoing: ServerResponse,
+  options: { head?: boolean } = {},
+): HeldResponse {
+  const res = outgoing;
+  const original = {
+    write: res.write,
+    end: res.end,
+    writeHead: res.writeHead,
+    flushHeaders: res.flushHeaders,
+  };
+  const chunks: Buffer[] = [];
+  let settle: { resolve(r: Response): void; reject(e: Error): void } | undefined;
+  const response = new Promise<Response>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  const callLater = (args: unknown[]) => {
+    const callback = args.find((a) => typeof a === 'function') as (() => void) | undefined;
+    if (callback) queueMicrotask(callback);
+  };
+  const onClose = () => settle?.reject(new Error('The client closed the connection'));
+  res.once('close', onClose);
+
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    res.statusCode = status;
+    const headers = typeof rest[0] === 'string' ? rest[1] : rest[0];
+    if (Array.isArray(headers)) {
+      // writeHead's flat [name, value, name, value] form.
+      for (let i = 0; i + 1 < headers.length; i += 2)
+        res.setHeader(String(headers[i]), headers[i + 1]);
+    } else if (headers && typeof headers === 'object') {
+      for (const [name, value] of Object.entries(headers as OutgoingHttpHeaders)) {
+        if (value !== undefined) res.setHeader(name, value);
+      }
+    }
+    return res;
+  }) as ServerResponse['writeHead'];
+  res.flushHeaders = () => {};
+  res.write = ((chunk: unknown, ...rest: unknown[]) => {
+    const buffer = chunkOf(chunk, rest[0]);
+    if (buffer) chunks.push(buffer);
+    callLater(rest);
+    return true;
+  }) as ServerResponse['write'];
+  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+    const buffer = chunkOf(chunk, rest[0]);
+    if (buffer) chunks.push(buffer);
+    callLater([chunk, ...rest]);
+    const body = options.head ? null : Buffer.concat(chunks);
+    settle?.resolve(toWebResponse(res.statusCode, res.getHeaders(), body));
+    return res;
+  }) as ServerResponse['end'];
+
+  return {
+    response,
+    restore() {
+      res.off('close', onClose);
+      Object.assign(res, original);
+    },
+  };
 }
 
 /** Resolves when the socket can take more data, or when the client has gone away. */

@@ -69,7 +69,25 @@ describe('resource server: no payment', () => {
     expect(html).not.toContain('<img');
   });
 
-  it('refuses a version 1 X-PAYMENT header with 400 invalid_x402_version', async () => {
+  it('shows a configured resource URL and media type on the paywall, never one from the request', async () => {
+    const d = deploy();
+    const html = async (route: RoutePaymentConfig) =>
+      (
+        await d.server.handle(
+          new Request(`${URL_A}/%3Ci%3Eecho%3C%2Fi%3E`, { headers: { accept: 'text/html' } }),
+          route,
+          json,
+        )
+      ).text();
+    const configured = await html({ ...d.route, resource: 'https://api.example/weather' });
+    expect(configured).toContain('https://api.example/weather');
+    expect(configured).toContain('application/json');
+    const derived = await html({ ...d.route, resource: (request) => request.url });
+    expect(derived).not.toContain('echo');
+    expect(derived).not.toContain('%3Ci%3E');
+  });
+
+  it('answers a malformed version 1 X-PAYMENT header with 400, in version 1', async () => {
     const d = deploy();
     const response = await d.server.handle(
       new Request(URL_A, { headers: { 'x-payment': 'e30=' } }),
@@ -77,7 +95,8 @@ describe('resource server: no payment', () => {
       json,
     );
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: 'invalid_x402_version' });
+    expect(response.headers.has('payment-required')).toBe(false);
+    expect(await response.json()).toMatchObject({ x402Version: 1, error: 'invalid_payload' });
     expect(d.calls.verify).toBe(0);
   });
 });

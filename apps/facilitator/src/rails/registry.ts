@@ -6,9 +6,11 @@ import { z } from 'zod';
 import type { ConfigSources } from '../config/fields.js';
 import type { PreparedRail, RailDefinition } from './define.js';
 import { evmRail } from './evm.js';
+import { solanaRail } from './solana.js';
+import { stripeRail } from './stripe.js';
 import { toyRail } from './toy.js';
 
-export const RAIL_TYPES: readonly RailDefinition[] = [toyRail, evmRail];
+export const RAIL_TYPES: readonly RailDefinition[] = [toyRail, evmRail, stripeRail, solanaRail];
 
 const known = () => RAIL_TYPES.map((rail) => JSON.stringify(rail.type)).join(', ');
 

@@ -46,6 +46,8 @@ export interface PlaygroundRail {
   balances(): Promise<Balances>;
   /** This rail's entries in the manifest, with the balances as they are now. */
   describe(): Promise<RailDescription>;
+  /** Whether this rail can charge a human price (card rails have a minimum charge); default yes. */
+  acceptsPrice?(price: string): boolean;
   /** Stops what the rail started (a chain node). Idempotent. */
   stop(): Promise<void>;
 }

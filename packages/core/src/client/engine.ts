@@ -143,7 +143,8 @@ export function createPaymentClient(options: PaymentClientOptions): PaymentClien
       if (first.status !== 402) return first;
       const header = first.headers.get('payment-required');
       if (header === null) return first; // a 402 that is not x402
-      await first.body?.cancel().catch(() => {});
+      // Not awaited: a patched global fetch (Next.js) may never settle the cancel of a 402 body.
+      void first.body?.cancel().catch(() => {});
       const required = decodePaymentRequiredHeader(header, {
         maxBytes: options.maxHeaderBytes ?? 64 * 1024,
       });

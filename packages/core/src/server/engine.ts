@@ -1,8 +1,5 @@
-import {
-  DEFAULT_MAX_HEADER_BYTES,
-  decodePaymentSignatureHeader,
-  encodePaymentResponseHeader,
-} from '../codec.js';
+import { DEFAULT_MAX_HEADER_BYTES } from '../codec.js';
+import { negotiateDialect } from '../codec-dialect.js';
 import { LedgerTransitionError, PayloadDecodeError } from '../errors.js';
 import type { FacilitatorClient } from '../facilitator-client.js';
 import { createMemoryLedger, type PaymentLedger, type PaymentState } from '../ledger.js';
@@ -127,23 +124,17 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     if (options.cors && isPreflight) return respond.preflight(request);
     const resource = resourceInfo(route, request);
     const offers = await offersFor(route, request);
-    const context: RefusalContext = { request, route, resource, offers };
-    const header = request.headers.get('payment-signature');
+    // The x402 version is the dialect's business alone: it decodes and encodes, the engine does not branch.
+    const { dialect, header } = negotiateDialect(request);
+    const context: RefusalContext = { request, route, resource, offers, dialect };
     if (header === null) {
-      if (request.headers.has('x-payment')) {
-        return respond.refuse(
-          context,
-          'invalid_x402_version',
-          'X-PAYMENT is x402 version 1; send PAYMENT-SIGNATURE (version 2)',
-        );
-      }
       emit({ type: 'payment_required', resource: resource.url });
       return respond.refuse(context, 'payment_required', 'PAYMENT-SIGNATURE header is required');
     }
 
     let payload: PaymentPayload;
     try {
-      payload = decodePaymentSignatureHeader(header, { maxBytes: maxHeaderBytes });
+      payload = dialect.decodePayment(header, offers, { maxBytes: maxHeaderBytes });
     } catch (error) {
       if (error instanceof PayloadDecodeError)
         return respond.refuse(context, error.code, error.message);
@@ -163,7 +154,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     }
     if (response.status >= 400) {
       await lifecycle.release(payment, `handler_status_${response.status}`);
-      return respond.withHeaders(response, respond.corsHeaders(request));
+      return respond.withHeaders(response, respond.corsHeaders(request, dialect.exposedHeaders));
     }
 
     const outcome = await lifecycle.settle(payment);
@@ -173,13 +164,12 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       // A payment that did not settle is a 402 whatever the cause, with the failed settlement attached.
       return respond.refuse(context, outcome.reason, outcome.message, {
         status: 402,
-        headers: { 'payment-response': encodePaymentResponseHeader(outcome.settlement) },
+        headers: dialect.settlementHeaders(outcome.settlement),
       });
     }
-    const settlement = outcome.settlement;
     return respond.withHeaders(response, {
-      ...respond.corsHeaders(request),
-      'payment-response': encodePaymentResponseHeader(settlement),
+      ...respond.corsHeaders(request, dialect.exposedHeaders),
+      ...dialect.settlementHeaders(outcome.settlement),
     });
   }
 

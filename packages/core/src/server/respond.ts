@@ -4,7 +4,7 @@
  * headers added to the handler's own response.
  */
 import { jsonResponse } from '../body.js';
-import { encodePaymentRequiredHeader } from '../codec.js';
+import { DEFAULT_DIALECT, type WireDialect } from '../codec-dialect.js';
 import { describeReason } from '../errors.js';
 import type { PaymentRequired, ResourceInfo } from '../schemas.js';
 import type { CorsOptions, PaymentEvent } from './engine.js';
@@ -12,7 +12,7 @@ import { type PaywallOptions, renderPaywall } from './paywall.js';
 import type { ResolvedOffer, RoutePaymentConfig } from './route.js';
 
 /** Headers a browser client must be allowed to read. */
-export const EXPOSED_PAYMENT_HEADERS = 'PAYMENT-REQUIRED, PAYMENT-RESPONSE';
+export const EXPOSED_PAYMENT_HEADERS = DEFAULT_DIALECT.exposedHeaders;
 
 /** What every refusal of one request shares. */
 export interface RefusalContext {
@@ -20,6 +20,8 @@ export interface RefusalContext {
   route: RoutePaymentConfig;
   resource: ResourceInfo;
   offers: readonly ResolvedOffer[];
+  /** The x402 version the request speaks (default: version 2). */
+  dialect?: WireDialect;
 }
 
 export interface ResponderOptions {
@@ -49,10 +51,11 @@ function setHeaders(headers: Headers, extra: Record<string, string>): void {
 }
 
 export function createResponder(options: ResponderOptions) {
-  function corsHeaders(request: Request): Record<string, string> {
-    const headers: Record<string, string> = {
-      'access-control-expose-headers': EXPOSED_PAYMENT_HEADERS,
-    };
+  function corsHeaders(
+    request: Request,
+    exposed: string = EXPOSED_PAYMENT_HEADERS,
+  ): Record<string, string> {
+    const headers: Record<string, string> = { 'access-control-expose-headers': exposed };
     const origin = request.headers.get('origin');
     if (options.cors && origin) {
       const allow = options.cors.allowOrigin;
@@ -83,7 +86,7 @@ export function createResponder(options: ResponderOptions) {
       });
     },
 
-    /** A refusal: status from the reason table, the `PAYMENT-REQUIRED` header, HTML or JSON body. */
+    /** A refusal: status from the reason table, the dialect's headers, HTML or its JSON body. */
     refuse(
       context: RefusalContext,
       reason: string,
@@ -91,10 +94,12 @@ export function createResponder(options: ResponderOptions) {
       extra: { headers?: Record<string, string>; status?: number } = {},
     ): Response {
       const { request, route, resource, offers } = context;
+      const dialect = context.dialect ?? DEFAULT_DIALECT;
       const status = extra.status ?? describeReason(reason).status;
+      const answer = dialect.refusal(paymentRequiredBody(context, message), reason, message);
       const headers: Record<string, string> = {
-        ...corsHeaders(request),
-        'payment-required': encodePaymentRequiredHeader(paymentRequiredBody(context, message)),
+        ...corsHeaders(request, dialect.exposedHeaders),
+        ...answer.headers,
         'cache-control': 'no-store',
         ...extra.headers,
       };
@@ -108,6 +113,9 @@ export function createResponder(options: ResponderOptions) {
       if (wantsHtml) {
         const html = renderPaywall({
           ...(route.description ? { description: route.description } : {}),
+          ...(route.mimeType ? { mimeType: route.mimeType } : {}),
+          // Only a configured URL: one derived from the request would echo its path.
+          ...(typeof route.resource === 'string' ? { resource: route.resource } : {}),
           offers,
           ...(options.paywall ? { options: options.paywall } : {}),
         });
@@ -116,7 +124,7 @@ export function createResponder(options: ResponderOptions) {
           headers: { ...headers, 'content-type': 'text/html; charset=utf-8' },
         });
       }
-      return jsonResponse(status, { x402Version: 2, error: reason, message }, headers);
+      return jsonResponse(status, answer.body, headers);
     },
 
     /** Adds headers to a response: in place when they are mutable, else on a copy (body untouched). */
