@@ -11,13 +11,24 @@ import { ANVIL, appDir, EVM_ADDRESS, reachable } from './helpers.js';
 describe('parseCliArgs', () => {
   it('reads the flags, and skips the `--` a script runner forwards', () => {
     expect(
-      parseCliArgs(['--', '--once', '--json', '--manifest', 'x.json', '--port', '4021']),
+      parseCliArgs([
+        '--',
+        '--once',
+        '--json',
+        '--manifest',
+        'x.json',
+        '--port',
+        '4021',
+        '--no-stripe',
+      ]),
     ).toEqual({
       json: true,
       once: true,
       manifestPath: 'x.json',
       port: 4021,
       help: false,
+      stripe: false,
+      solana: true,
     });
     expect(parseCliArgs([])).toMatchObject({
       json: false,
@@ -68,7 +79,14 @@ describe('the CLI', () => {
       const written = JSON.parse(await readFile(manifestPath, 'utf8')) as PlaygroundManifest;
       expect(printed).toEqual(written);
       expect(printed.version).toBe(1);
-      expect(printed.paidEndpoints).toHaveLength(4);
+      // Every rail is on by default: toy, EVM and Solana on three routes, the card rail on the $0.50 one.
+      expect(printed.paidEndpoints).toHaveLength(10);
+      expect([...new Set(printed.paidEndpoints.map((e) => e.rail))]).toEqual([
+        'toy',
+        'evm',
+        'stripe',
+        'solana',
+      ]);
       expect(printed.mcp).toEqual([
         expect.objectContaining({
           url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:[0-9]+\/mcp$/),
@@ -76,7 +94,10 @@ describe('the CLI', () => {
           price: '$0.01',
         }),
       ]);
-      expect(printed.chains).toEqual([expect.objectContaining({ rail: 'evm', network: ANVIL })]);
+      expect(printed.chains).toEqual([
+        expect.objectContaining({ rail: 'evm', network: ANVIL }),
+        expect.objectContaining({ rail: 'solana', network: expect.stringMatching(/^solana:/) }),
+      ]);
       expect(printed.wallets.filter((w) => w.rail === 'evm')).toEqual([
         expect.objectContaining({ role: 'agent', address: expect.stringMatching(EVM_ADDRESS) }),
         expect.objectContaining({ role: 'merchant', address: expect.stringMatching(EVM_ADDRESS) }),
@@ -86,12 +107,22 @@ describe('the CLI', () => {
         stderr.match(
           /^\[toy agent\] GET .* on toy:local · HTTP 200 · tx [0-9a-f]{64} · payer [0-9a-f]{64}$/gm,
         ),
-      ).toHaveLength(6);
+      ).toHaveLength(9);
       expect(
         stderr.match(
           /^\[evm agent\] GET .* USDC on eip155:31337 · HTTP 200 · tx 0x[0-9a-f]{64} · payer 0x[0-9a-fA-F]{40}$/gm,
         ),
-      ).toHaveLength(6);
+      ).toHaveLength(9);
+      expect(
+        stderr.match(
+          /^\[solana agent\] GET .* USDC on solana:\w+ · HTTP 200 · tx \w{64,88} · payer \w{32,44}$/gm,
+        ),
+      ).toHaveLength(9);
+      expect(
+        stderr.match(
+          /^\[stripe agent\] GET .*\/report · 0\.5 USD on stripe:test · HTTP 200 · tx pi_\w+ · payer /gm,
+        ),
+      ).toHaveLength(3);
       expect(
         stderr.match(
           /^\[toy agent\] MCP weather \{"city":"Oslo"\} at http:\/\/127\.0\.0\.1:[0-9]+\/mcp · 0\.01 TOY on toy:local · ".*" · tx [0-9a-f]{64} · payer [0-9a-f]{64}$/gm,
@@ -102,10 +133,13 @@ describe('the CLI', () => {
           /^\[evm agent\] MCP weather .* · 0\.01 USDC on eip155:31337 · ".*" · tx 0x[0-9a-f]{64} · payer 0x[0-9a-fA-F]{40}$/gm,
         ),
       ).toHaveLength(1);
-      expect(stderr.match(/^\[mcp\] settled mcp:\/\/tool\/weather · /gm)).toHaveLength(2);
-      expect(stderr).toContain('[evm agent] balances · agent 9.957 USDC · merchant 0.043 USDC');
+      expect(stderr.match(/^\[mcp\] settled mcp:\/\/tool\/weather · /gm)).toHaveLength(3);
+      // 3 × (0.001 + 0.01 + 0.5) over HTTP and 0.01 over MCP, on every chain rail.
+      expect(stderr).toContain('[evm agent] balances · agent 8.457 USDC · merchant 1.543 USDC');
+      expect(stderr).toContain('[solana agent] balances · agent 8.457 USDC · merchant 1.543 USDC');
+      expect(stderr).toContain('[stripe agent] balances · agent 98.5 USD · merchant 1.5 USD');
       // The chain went with the process.
-      expect(await reachable(printed.chains[0]?.rpcUrl ?? '')).toBe(false);
+      for (const chain of printed.chains) expect(await reachable(chain.rpcUrl)).toBe(false);
     });
   }, 90_000);
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { Bank } from './bank.js';
 import { invalidRequest, StripeApiError } from './errors.js';
 import { FormError, parseForm } from './form.js';
-import { assertStripeShape, type StripeSchemaName } from './oas.js';
+import { assertStripeShape, compileStripeValidators, type StripeSchemaName } from './oas.js';
 import { type Answer, route } from './routes.js';
 
 export interface StripeDoubleAccount {
@@ -98,6 +98,7 @@ const key = () => randomBytes(12).toString('hex');
  * await double.close();
  */
 export async function startStripeDouble(options: StripeDoubleOptions = {}): Promise<StripeDouble> {
+  compileStripeValidators();
   let offset = 0;
   const now = () => Math.floor(Date.now() / 1000) + offset;
   const bank = new Bank(now);
