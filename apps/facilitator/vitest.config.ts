@@ -1,15 +1,7 @@
-import { defineConfig } from 'vitest/config';
+import { packageTests } from '../../tooling/vitest.js';
 
-export default defineConfig({
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    // Tests spawn the CLI, some several times, and a fresh PGlite directory takes seconds to create.
-    testTimeout: 60_000,
-    hookTimeout: 30_000,
-    // The JSON report feeds the CI summary line (.ci/test-summary.mjs).
-    reporters: ['default', 'json'],
-    outputFile: { json: 'test-output/vitest.json' },
-  },
+export default packageTests({
+  // Every test spawns the CLI (some several times, each opening PGlite): one file at a time.
+  maxWorkers: 1,
+  testTimeout: 60_000,
 });

@@ -1,12 +1,4 @@
-import { defineConfig } from 'tsup';
+import { cliBuild } from '../../tooling/tsup.js';
 
-export default defineConfig({
-  entry: ['src/cli.ts'],
-  format: ['esm'],
-  // An app, not a library: no declarations, and the CLI runs directly as `x402-rails-playground`.
-  dts: false,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  banner: { js: '#!/usr/bin/env node' },
-});
+// An app, not a library: no declarations, and the CLI runs directly as `x402-rails-playground`.
+export default cliBuild('src/cli.ts');

@@ -1,15 +1,6 @@
-import { defineConfig } from 'tsup';
+import { libraryBuild } from '../../tooling/tsup.js';
 
 // Entries double as the package's subpath exports; .ci/check-exports.mjs keeps the two in step.
 export const entry = ['src/index.ts'];
 
-export default defineConfig({
-  entry,
-  format: ['esm', 'cjs'],
-  dts: true,
-  splitting: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  treeshake: true,
-});
+export default libraryBuild(entry);

@@ -1,16 +1,6 @@
-import { defineConfig } from 'tsup';
+import { libraryBuild } from '../../tooling/tsup.js';
 
 // Entries double as the package's subpath exports; .ci/check-exports.mjs keeps the two in step.
 export const entry = ['src/index.ts', 'src/client.ts', 'src/server.ts', 'src/facilitator.ts'];
 
-export default defineConfig({
-  entry,
-  format: ['esm', 'cjs'],
-  dts: true,
-  // Splitting in CJS too, so a class shared by two subpaths is one module (instanceof holds).
-  splitting: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  treeshake: true,
-});
+export default libraryBuild(entry);

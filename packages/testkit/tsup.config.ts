@@ -1,5 +1,6 @@
-import { defineConfig } from 'tsup';
+import { libraryBuild } from '../../tooling/tsup.js';
 
+// Entries double as the package's subpath exports; .ci/check-exports.mjs keeps the two in step.
 export const entry = [
   'src/index.ts',
   'src/client.ts',
@@ -12,15 +13,9 @@ export const entry = [
   'src/adapters.ts',
 ];
 
-export default defineConfig({
-  entry,
-  format: ['esm', 'cjs'],
-  dts: true,
-  splitting: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
+export default libraryBuild(entry, {
   external: ['vitest'],
   // The Anvil launcher resolves its binary from import.meta.url, which CJS needs shimmed.
   shims: true,
+  treeshake: false,
 });

@@ -126,7 +126,7 @@ describe('the evm rail over HTTP', () => {
     expect(logs).not.toContain(gas.privateKey.slice(2));
     expect(logs).not.toContain(chain.rpcUrl);
     expect(service.logs).toContainEqual(
-      expect.objectContaining({ msg: 'evm facilitator keys', signers: [gas.address] }),
+      expect.objectContaining({ msg: 'evm facilitator', signers: [gas.address] }),
     );
     expect(await service.stop()).toEqual({ code: 0, signal: null });
   });

@@ -114,7 +114,7 @@ describe('the solana rail over HTTP', () => {
     expect(logs).not.toContain(keyJson);
     expect(logs).not.toContain(chain.rpcUrl);
     expect(service.logs).toContainEqual(
-      expect.objectContaining({ msg: 'solana facilitator keys', signers: [feePayer.address] }),
+      expect.objectContaining({ msg: 'solana facilitator', signers: [feePayer.address] }),
     );
     expect(await service.stop()).toEqual({ code: 0, signal: null });
   });

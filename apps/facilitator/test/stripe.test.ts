@@ -116,7 +116,7 @@ describe('the stripe rail over HTTP', () => {
 
     expect(JSON.stringify(service.logs)).not.toContain(double.account.secretKey);
     expect(service.logs).toContainEqual(
-      expect.objectContaining({ msg: 'stripe facilitator account', account: double.account.id }),
+      expect.objectContaining({ msg: 'stripe facilitator', account: double.account.id }),
     );
     expect(await service.stop()).toEqual({ code: 0, signal: null });
   });

@@ -1,11 +1,11 @@
+import { startToyPaidServer, type ToyPaidServer } from '@x402-rails/testkit';
 import axios, { AxiosError } from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PaymentRefusedError, withPayments } from '../src/index.js';
-import { startToyServer, type ToyServer } from './toy-server.js';
 
-let s: ToyServer;
+let s: ToyPaidServer;
 beforeAll(async () => {
-  s = await startToyServer();
+  s = await startToyPaidServer();
 });
 afterAll(async () => {
   await s.close();

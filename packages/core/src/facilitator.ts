@@ -13,3 +13,4 @@ export {
   type HttpFacilitatorClientOptions,
 } from './facilitator/http-client.js';
 export type { FacilitatorContext, SchemeFacilitator } from './scheme.js';
+export { failedSettlement } from './settle-response.js';

@@ -13,3 +13,4 @@ export * from './networks.js';
 export * from './registry.js';
 export * from './schemas.js';
 export type * from './scheme.js';
+export { failedSettlement } from './settle-response.js';

@@ -256,11 +256,14 @@ describe('settle', () => {
   it('waits for the configured confirmations', async () => {
     const careful = r.makeFacilitator({ confirmations: 3 });
     const payload = await r.pay();
+    const before = await sentByKeys();
     let settled: SettleResponse | undefined;
     const pending = careful.settle(payload, r.requirements).then((s) => {
       settled = s;
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Mine only once the transfer is in (its own block is the first confirmation); mining earlier
+    // would add blocks below it that do not count.
+    while ((await sentByKeys()) === before) await new Promise((resolve) => setImmediate(resolve));
     expect(settled).toBeUndefined();
     await r.chain.anvil.rpc('anvil_mine', ['0x2']);
     await pending;

@@ -1,10 +1,10 @@
+import { startToyPaidServer, type ToyPaidServer } from '@x402-rails/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPayingFetch, PaymentRefusedError, wrapFetch } from '../src/index.js';
-import { startToyServer, type ToyServer } from './toy-server.js';
 
-let s: ToyServer;
+let s: ToyPaidServer;
 beforeAll(async () => {
-  s = await startToyServer();
+  s = await startToyPaidServer();
 });
 afterAll(async () => {
   await s.close();

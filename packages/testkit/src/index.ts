@@ -5,5 +5,6 @@ export * from './client.js';
 export * from './facilitator.js';
 export { runReadmeExample } from './readme.js';
 export * from './server.js';
+export { startToyPaidServer, type ToyPaidServer } from './toy/paid-server.js';
 export { type ToyPayload, ToyPayloadSchema, type ToyTransfer } from './toy/payload.js';
 export { createToyRail, type ToyRail, type ToyRailOptions } from './toy/rail.js';

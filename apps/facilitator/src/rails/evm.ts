@@ -12,7 +12,6 @@ import {
 } from '@x402-rails/evm/facilitator';
 import { z } from 'zod';
 import { type ConfigSources, type EnvSecret, envSecret } from '../config/fields.js';
-import { ConfigFileError } from '../config/issues.js';
 import { defineRail } from './define.js';
 
 type Hex = `0x${string}`;
@@ -187,23 +186,11 @@ export function evmFacilitatorOptions(config: EvmRailConfig): EvmExactFacilitato
 export const evmRail = defineRail({
   type: 'evm',
   schema: evmSchema,
-  create(config, { field, logger }) {
-    let facilitator: ReturnType<typeof createEvmExactFacilitator>;
-    try {
-      facilitator = createEvmExactFacilitator(evmFacilitatorOptions(config));
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ConfigFileError(`${field}: ${reason}`);
-    }
-    // Addresses only: the keys and the RPC URLs stay in their variables.
-    logger.info(
-      {
-        signers: facilitator.addresses,
-        signerKeysEnv: config.signerKeysEnv.env,
-        rpcUrlEnv: Object.fromEntries(config.networks.map((n) => [n.network, n.rpcUrlEnv.env])),
-      },
-      'evm facilitator keys',
-    );
-    return facilitator;
-  },
+  create: (config) => createEvmExactFacilitator(evmFacilitatorOptions(config)),
+  // Addresses only: the keys and the RPC URLs stay in their variables.
+  announce: (config, facilitator) => ({
+    signers: facilitator.addresses,
+    signerKeysEnv: config.signerKeysEnv.env,
+    rpcUrlEnv: Object.fromEntries(config.networks.map((n) => [n.network, n.rpcUrlEnv.env])),
+  }),
 });

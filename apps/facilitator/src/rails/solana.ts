@@ -12,7 +12,6 @@ import {
 } from '@x402-rails/solana/facilitator';
 import { z } from 'zod';
 import { type ConfigSources, type EnvSecret, envSecret } from '../config/fields.js';
-import { ConfigFileError } from '../config/issues.js';
 import { defineRail } from './define.js';
 
 const BASE58 = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/;
@@ -178,23 +177,11 @@ export function solanaFacilitatorOptions(config: SolanaRailConfig): SolanaExactF
 export const solanaRail = defineRail({
   type: 'solana',
   schema: solanaSchema,
-  create(config, { field, logger }) {
-    let facilitator: ReturnType<typeof createSolanaExactFacilitator>;
-    try {
-      facilitator = createSolanaExactFacilitator(solanaFacilitatorOptions(config));
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ConfigFileError(`${field}: ${reason}`);
-    }
-    // Addresses only: the keys and the RPC URLs stay in their variables.
-    logger.info(
-      {
-        signers: facilitator.addresses,
-        feePayerKeysEnv: config.feePayerKeysEnv.env,
-        rpcUrlEnv: Object.fromEntries(config.networks.map((n) => [n.network, n.rpcUrlEnv.env])),
-      },
-      'solana facilitator keys',
-    );
-    return facilitator;
-  },
+  create: (config) => createSolanaExactFacilitator(solanaFacilitatorOptions(config)),
+  // Addresses only: the keys and the RPC URLs stay in their variables.
+  announce: (config, facilitator) => ({
+    signers: facilitator.addresses,
+    feePayerKeysEnv: config.feePayerKeysEnv.env,
+    rpcUrlEnv: Object.fromEntries(config.networks.map((n) => [n.network, n.rpcUrlEnv.env])),
+  }),
 });

@@ -7,7 +7,6 @@
 import { createStripeCardFacilitator, type StripeConnection } from '@x402-rails/stripe/facilitator';
 import { z } from 'zod';
 import { type ConfigSources, envSecret, millis } from '../config/fields.js';
-import { ConfigFileError } from '../config/issues.js';
 import { defineRail } from './define.js';
 
 /** Stripe's API base, for a local Stripe double; default https://api.stripe.com. */
@@ -58,25 +57,19 @@ export const stripeRail = defineRail({
   type: 'stripe',
   schema: stripeSchema,
   create(config, { field, logger }) {
-    let rail: ReturnType<typeof createStripeCardFacilitator>;
-    try {
-      rail = createStripeCardFacilitator({
-        secretKey: config.secretKeyEnv.value,
-        accountId: config.accountId,
-        ...(config.network ? { network: config.network } : {}),
-        ...(config.publishableKey ? { publishableKey: config.publishableKey } : {}),
-        connection: {
-          ...config.apiUrl,
-          ...(config.maxNetworkRetries !== undefined
-            ? { maxNetworkRetries: config.maxNetworkRetries }
-            : {}),
-          ...(config.timeoutMs !== undefined ? { timeout: config.timeoutMs } : {}),
-        },
-      });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ConfigFileError(`${field}: ${reason}`);
-    }
+    const rail = createStripeCardFacilitator({
+      secretKey: config.secretKeyEnv.value,
+      accountId: config.accountId,
+      ...(config.network ? { network: config.network } : {}),
+      ...(config.publishableKey ? { publishableKey: config.publishableKey } : {}),
+      connection: {
+        ...config.apiUrl,
+        ...(config.maxNetworkRetries !== undefined
+          ? { maxNetworkRetries: config.maxNetworkRetries }
+          : {}),
+        ...(config.timeoutMs !== undefined ? { timeout: config.timeoutMs } : {}),
+      },
+    });
     if (config.sweepIntervalMs > 0) {
       rail.startSweeper(config.sweepIntervalMs, (error) =>
         logger.warn(
@@ -85,11 +78,12 @@ export const stripeRail = defineRail({
         ),
       );
     }
-    // The key stays in its variable; the account and network are announced.
-    logger.info(
-      { account: config.accountId, network: rail.network, secretKeyEnv: config.secretKeyEnv.env },
-      'stripe facilitator account',
-    );
     return rail;
   },
+  // The key stays in its variable; the account and network are announced.
+  announce: (config, rail) => ({
+    account: config.accountId,
+    network: rail.network,
+    secretKeyEnv: config.secretKeyEnv.env,
+  }),
 });

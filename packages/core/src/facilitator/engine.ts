@@ -3,6 +3,7 @@
  * process. Bad input yields an invalid result with a reason; a rail that throws yields
  * `unexpected_verify_error` / `unexpected_settle_error`, never an exception to the caller.
  */
+
 import { X402Error } from '../errors.js';
 import type { FacilitatorClient } from '../facilitator-client.js';
 import { createMemorySettlementJournal, type SettlementJournal } from '../ledger.js';
@@ -18,6 +19,7 @@ import type {
   VerifyResponse,
 } from '../schemas.js';
 import type { FacilitatorContext, SchemeFacilitator } from '../scheme.js';
+import { failedSettlement } from '../settle-response.js';
 import { createJournaledSettlement } from './settlement.js';
 
 export interface FacilitatorOptions {
@@ -126,13 +128,7 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
     async settle(payload, requirements, context?: FacilitatorContext) {
       const found = resolveRail(registry, payload, requirements);
       if ('reason' in found) {
-        return {
-          success: false,
-          errorReason: found.reason,
-          errorMessage: found.message,
-          transaction: '',
-          network: requirements.network,
-        };
+        return failedSettlement(requirements, found.reason, found.message);
       }
       return settlement.settle(found.rail, payload, requirements, context);
     },

@@ -2,6 +2,7 @@
  * The facilitator's HTTP surface as one Fetch handler: `POST /verify`, `POST /settle`,
  * `POST /release` (x402-rails: voids a card hold), `GET /supported`, `GET /health`.
  */
+
 import { jsonResponse, readBodyLimited, safeEqual } from '../body.js';
 import type { FacilitatorClient } from '../facilitator-client.js';
 import {
@@ -10,6 +11,7 @@ import {
   FacilitatorRequestSchema,
   type Network,
 } from '../schemas.js';
+import { failedSettlement } from '../settle-response.js';
 
 export interface FacilitatorHandlerOptions {
   /** Path prefix the routes live under, e.g. `/facilitator` (default: none). */
@@ -80,13 +82,10 @@ export function createFacilitatorHandler(
     const parsed = await parseFacilitatorRequest(request, limit);
     if (!parsed.ok) {
       if (route === '/settle') {
-        return jsonResponse(400, {
-          success: false,
-          errorReason: 'invalid_payload',
-          errorMessage: parsed.message,
-          transaction: '',
-          network: 'unknown:unknown',
-        });
+        return jsonResponse(
+          400,
+          failedSettlement({ network: 'unknown:unknown' }, 'invalid_payload', parsed.message),
+        );
       }
       return jsonResponse(400, {
         isValid: false,

@@ -8,6 +8,7 @@ import { X402Error } from '../errors.js';
 import type { SettlementEntry, SettlementJournal } from '../ledger.js';
 import type { PaymentPayload, PaymentRequirements, SettleResponse } from '../schemas.js';
 import type { FacilitatorContext, SchemeFacilitator } from '../scheme.js';
+import { failedSettlement } from '../settle-response.js';
 
 export interface JournaledSettlementOptions {
   journal: SettlementJournal;
@@ -18,17 +19,7 @@ export interface JournaledSettlementOptions {
 /** How long an unknowable settlement (a rail without `status`) is parked before anyone may retry. */
 const UNKNOWN_PARK_MS = 24 * 60 * 60 * 1000;
 
-const failure = (
-  requirements: PaymentRequirements,
-  reason: string,
-  message: string,
-): SettleResponse => ({
-  success: false,
-  errorReason: reason,
-  errorMessage: message,
-  transaction: '',
-  network: requirements.network,
-});
+const failure = failedSettlement;
 
 async function sha256Hex(text: string): Promise<string> {
   const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));

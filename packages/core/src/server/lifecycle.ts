@@ -3,10 +3,12 @@
  * match the payment against the offers → claim its id in the ledger → verify; then, after the
  * transport ran the paid work, settle it or release it. Every step is journaled in the ledger.
  */
+
 import { X402Error } from '../errors.js';
 import type { FacilitatorClient } from '../facilitator-client.js';
 import type { PaymentLedger } from '../ledger.js';
 import type { PaymentPayload, SettleResponse } from '../schemas.js';
+import { failedSettlement } from '../settle-response.js';
 import type { PaymentEvent } from './engine.js';
 import { matchAccepted } from './match.js';
 import type { ResolvedOffer } from './route.js';
@@ -133,13 +135,11 @@ export function createPaymentLifecycle({ facilitator, ledger, emit }: PaymentLif
       try {
         settlement = await facilitator.settle(payload, offer.requirements);
       } catch (error) {
-        settlement = {
-          success: false,
-          errorReason: error instanceof X402Error ? error.code : 'unexpected_settle_error',
-          errorMessage: messageOf(error),
-          transaction: '',
-          network: offer.requirements.network,
-        };
+        settlement = failedSettlement(
+          offer.requirements,
+          error instanceof X402Error ? error.code : 'unexpected_settle_error',
+          messageOf(error),
+        );
       }
       if (!settlement.success) {
         const reason = settlement.errorReason ?? 'settlement_failed';

@@ -5,6 +5,7 @@
  * replays and for status().
  */
 import {
+  failedSettlement,
   type PaymentPayload,
   type PaymentRequirements,
   type SettleResponse,
@@ -28,12 +29,12 @@ export async function settlePayment(
   req: PaymentRequirements,
 ): Promise<SettleResponse> {
   const pre = precheck(ctx, payment, req);
-  if (!pre.ok) return settleFailure(req, pre.reason, pre.message, pre.payer);
+  if (!pre.ok) return failedSettlement(req, pre.reason, pre.message, pre.payer);
   // The id of what will be sent (the requirements' asset), as exactEvmPaymentId forms it.
   const id = `eip155:${pre.state.network.chainId}:${pre.asset.toLowerCase()}:${pre.p.from}:${pre.p.nonce}`;
   // Claim first: a second settle of the same authorization in this process never broadcasts.
   if (ctx.inflight.has(id))
-    return settleFailure(
+    return failedSettlement(
       req,
       EvmReason.settlementInProgress,
       'This authorization is being settled',
@@ -46,23 +47,6 @@ export async function settlePayment(
   } finally {
     ctx.inflight.delete(id);
   }
-}
-
-export function settleFailure(
-  req: PaymentRequirements,
-  reason: string,
-  message: string,
-  payer?: string,
-  transaction = '',
-): SettleResponse {
-  return {
-    success: false,
-    errorReason: reason,
-    errorMessage: message,
-    transaction,
-    network: req.network,
-    ...(payer ? { payer } : {}),
-  };
 }
 
 function errorText(error: unknown): string {
@@ -92,7 +76,7 @@ export function settledFrom(
 ): SettleResponse {
   const payer = getAddress(p.from);
   if (receipt.status !== '0x1')
-    return settleFailure(
+    return failedSettlement(
       req,
       EvmReason.transactionFailed,
       'The transaction reverted',
@@ -100,7 +84,7 @@ export function settledFrom(
       receipt.transactionHash,
     );
   if (!hasTransferLog(receipt.logs, asset, p))
-    return settleFailure(
+    return failedSettlement(
       req,
       EvmReason.transferEventMismatch,
       'The transaction emitted no matching Transfer',
@@ -163,7 +147,7 @@ async function replayFailure(
       detail = `This authorization was settled in ${transaction}`;
     }
   } catch {}
-  return settleFailure(req, EvmReason.nonceUsed, detail, pre.payer, transaction);
+  return failedSettlement(req, EvmReason.nonceUsed, detail, pre.payer, transaction);
 }
 
 async function waitReceipt(ctx: RailContext, state: NetState, hash: Hex) {
@@ -196,7 +180,7 @@ async function settleWith(
   const checked = await checkOnChain(ctx, pre, 'settle', sender);
   if (!checked.ok) {
     if (checked.usedOnChain) return replayFailure(ctx, state, req, pre, checked.message);
-    return settleFailure(req, checked.reason, checked.message, checked.payer);
+    return failedSettlement(req, checked.reason, checked.message, checked.payer);
   }
   const fees = checked.fees as Fees;
   if (checked.counterfactual && checked.signature.deployment) {
@@ -207,7 +191,7 @@ async function settleWith(
     const deployed = await state.sender.send(sender, { to: factory, data: calldata, gas, fees });
     const receipt = await waitReceipt(ctx, state, deployed.hash);
     if (receipt?.status !== '0x1')
-      return settleFailure(
+      return failedSettlement(
         req,
         EvmReason.walletDeploymentFailed,
         'Deploying the payer’s wallet failed',
@@ -232,7 +216,7 @@ async function settleWith(
         100n;
     } catch (error) {
       const why = errorText(error);
-      return settleFailure(
+      return failedSettlement(
         req,
         reasonForRevert(why, EvmReason.simulationFailed),
         `Gas estimation fails: ${why}`,
@@ -245,7 +229,7 @@ async function settleWith(
     sent = await state.sender.send(sender, { to: checked.asset, data, gas, fees });
   } catch (error) {
     const why = errorText(error);
-    return settleFailure(
+    return failedSettlement(
       req,
       reasonForRevert(why, EvmReason.transactionFailed),
       `Sending failed: ${why}`,

@@ -4,6 +4,7 @@
  * expired) or the bounded wait ends (then it is reported pending, never sent again blindly).
  */
 import {
+  failedSettlement,
   type PaymentPayload,
   type PaymentRequirements,
   type RailPaymentStatus,
@@ -22,23 +23,6 @@ import {
 } from './chain.js';
 import type { NetState, RailContext } from './context.js';
 import { decodeFor, type Prechecked, precheck } from './precheck.js';
-
-export function settleFailure(
-  req: PaymentRequirements,
-  reason: string,
-  message: string,
-  payer?: string,
-  transaction = '',
-): SettleResponse {
-  return {
-    success: false,
-    errorReason: reason,
-    errorMessage: message,
-    transaction,
-    network: req.network,
-    ...(payer ? { payer } : {}),
-  };
-}
 
 function settled(req: PaymentRequirements, pre: Prechecked, signature: string): SettleResponse {
   return {
@@ -105,10 +89,10 @@ export async function settlePayment(
   req: PaymentRequirements,
 ): Promise<SettleResponse> {
   const pre = await precheck(ctx, payment, req);
-  if (!pre.ok) return settleFailure(req, pre.reason, pre.message, pre.payer);
+  if (!pre.ok) return failedSettlement(req, pre.reason, pre.message, pre.payer);
   // Claim first: a second settle of the same message in this process never sends.
   if (ctx.inflight.has(pre.digest))
-    return settleFailure(
+    return failedSettlement(
       req,
       SolanaReason.duplicateSettlement,
       'This payment is being settled',
@@ -131,10 +115,10 @@ async function doSettle(
   const checked = await checkOnChain(ctx, pre, signed);
   if (!checked.ok) {
     const transaction = checked.reason === SolanaReason.alreadySettled ? signed.signature : '';
-    return settleFailure(req, checked.reason, checked.message, pre.payer, transaction);
+    return failedSettlement(req, checked.reason, checked.message, pre.payer, transaction);
   }
   if (checked.landed)
-    return settleFailure(
+    return failedSettlement(
       req,
       SolanaReason.transactionFailed,
       `Transaction ${signed.signature} already landed and failed`,
@@ -151,7 +135,7 @@ async function doSettle(
     if (error instanceof RpcError) {
       const err = (error.data as { err?: unknown } | undefined)?.err;
       const mapped = err === undefined ? undefined : reasonForError(err);
-      return settleFailure(
+      return failedSettlement(
         req,
         mapped?.reason ?? SolanaReason.transactionFailed,
         mapped?.message ?? `Sending failed: ${error.message}`,
@@ -176,7 +160,7 @@ async function doSettle(
       details: { transaction: signed.signature, network: req.network },
     });
   if (outcome === 'expired')
-    return settleFailure(
+    return failedSettlement(
       req,
       SolanaReason.blockhashExpired,
       'The transaction did not land before its blockhash expired',
@@ -185,7 +169,7 @@ async function doSettle(
     );
   if (outcome.err != null) {
     const { reason, message } = reasonForError(outcome.err);
-    return settleFailure(
+    return failedSettlement(
       req,
       reason === SolanaReason.simulationFailed ? SolanaReason.transactionFailed : reason,
       message.replace('Simulation fails', 'The transaction failed'),

@@ -5,6 +5,7 @@
  */
 import {
   ConfigError,
+  failedSettlement,
   type PaymentPayload,
   type PaymentRequirements,
   type SettleResponse,
@@ -61,17 +62,7 @@ export function createStripeCardFacilitator(
   const holds = options.holds ?? createMemoryHoldStore();
   const now = options.now ?? Date.now;
 
-  const failure = (
-    requirements: PaymentRequirements,
-    reason: string,
-    message: string,
-  ): SettleResponse => ({
-    success: false,
-    errorReason: reason,
-    errorMessage: message,
-    transaction: '',
-    network: requirements.network,
-  });
+  const failure = failedSettlement;
 
   /**
    * Concurrent calls for one payment share one authorization request: Stripe answers a second

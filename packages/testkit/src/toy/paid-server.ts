@@ -1,10 +1,16 @@
-/** A real HTTP server on 127.0.0.1 charging on two toy networks, for the client adapter tests. */
+/**
+ * A real HTTP server on 127.0.0.1 charging on two toy networks (`toy:local` at $0.01, `toy:cheap`
+ * at $0.002), with a free `/free` route and a record of every request it saw: what client adapter
+ * tests pay against.
+ */
 import { createFacilitator } from '@x402-rails/core/facilitator';
 import { serveFetch } from '@x402-rails/core/node';
 import { createResourceServer, type RoutePaymentConfig } from '@x402-rails/core/server';
-import { createToyClient, createToyRail, createToyWallet } from '@x402-rails/testkit';
+import { createToyClient } from './client.js';
+import { createToyWallet } from './keys.js';
+import { createToyRail } from './rail.js';
 
-export async function startToyServer() {
+export async function startToyPaidServer() {
   const main = createToyRail();
   const cheap = createToyRail({ network: 'toy:cheap', chain: main.chain });
   const merchant = createToyWallet().address;
@@ -56,4 +62,4 @@ export async function startToyServer() {
   };
 }
 
-export type ToyServer = Awaited<ReturnType<typeof startToyServer>>;
+export type ToyPaidServer = Awaited<ReturnType<typeof startToyPaidServer>>;
