@@ -323,8 +323,36 @@ describe('settle', () => {
   });
 
   it('two facilitators without a shared journal race: the loser’s revert is mapped and the winner looked up', async () => {
-    const a = r.makeFacilitator({ networks: [classic()] });
-    const b = createEvmExactFacilitatorWithOtherKeys();
+    // Anvil estimates gas against the pending block: had A broadcast before B estimated, B would
+    // see the authorization used and never send. So A's broadcast waits for B's estimate.
+    const inner = createHttpRpc({ url: r.chain.rpcUrl });
+    let estimated!: () => void;
+    const bEstimated = new Promise<void>((resolve) => {
+      estimated = resolve;
+    });
+    const isEstimate = (method: string) => method === 'eth_estimateGas';
+    const isSend = (method: string) => method.startsWith('eth_sendRawTransaction');
+    const aRpc: EvmRpc = {
+      request: (method, params) => inner.request(method, params),
+      async batch(requests) {
+        if (requests.some((q) => isSend(q.method))) await bEstimated;
+        return inner.batch(requests);
+      },
+    };
+    const bRpc: EvmRpc = {
+      async request<T>(method: string, params?: readonly unknown[]) {
+        const result = await inner.request<T>(method, params);
+        if (isEstimate(method)) estimated();
+        return result;
+      },
+      async batch(requests) {
+        const results = await inner.batch(requests);
+        if (requests.some((q) => isEstimate(q.method))) estimated();
+        return results;
+      },
+    };
+    const a = r.makeFacilitator({ networks: [{ ...classic(), rpc: aRpc }] });
+    const b = createEvmExactFacilitatorWithOtherKeys(bRpc);
     const payload = await r.pay();
     await r.chain.anvil.rpc('evm_setAutomine', [false]);
     try {
@@ -332,9 +360,8 @@ describe('settle', () => {
         a.settle(payload, r.requirements),
         (await b).settle(payload, r.requirements),
       ]);
-      // Mine only once both facilitators have broadcast: a fixed wait loses the race on a busy
-      // machine, and then the second one never sends at all (it sees the nonce used).
-      const deadline = Date.now() + 10_000;
+      // Mine only once both facilitators have broadcast.
+      const deadline = Date.now() + 25_000;
       for (;;) {
         const pool = (await r.chain.anvil.rpc('txpool_status', [])) as { pending: string };
         if (Number(pool.pending) >= 2) break;
@@ -396,10 +423,13 @@ describe('settle', () => {
 });
 
 /** A facilitator with keys of its own (another operator racing on the same chain). */
-async function createEvmExactFacilitatorWithOtherKeys() {
+async function createEvmExactFacilitatorWithOtherKeys(rpc?: EvmRpc) {
   const key = generatePrivateKey();
   await r.chain.setEth(privateKeyToAccount(key).address, 10n ** 20n);
-  return r.makeFacilitator({ signers: [key], networks: [classic()] });
+  return r.makeFacilitator({
+    signers: [key],
+    networks: [{ ...classic(), ...(rpc ? { rpc } : {}) }],
+  });
 }
 
 /** The test network without eth_sendRawTransactionSync. */
