@@ -14,7 +14,14 @@ const require = createRequire(import.meta.url);
 const solc = require('solc');
 
 /** Contracts whose artifacts the test kit exports, in output order. */
-const CONTRACTS = ['TestUSDC', 'TestWallet', 'TestWalletFactory', 'Multicall3'];
+const CONTRACTS = [
+  'TestUSDC',
+  'TestWallet',
+  'TestWalletFactory',
+  'Multicall3',
+  'DeferredEscrow',
+  'DeferredDepositCollector',
+];
 const OUTPUT = join(root, 'src/anvil/artifacts.ts');
 
 function compile() {

@@ -20,7 +20,14 @@ import {
   type WalletClient,
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { Multicall3, TestUSDC, TestWallet, TestWalletFactory } from './artifacts.js';
+import {
+  DeferredDepositCollector,
+  DeferredEscrow,
+  Multicall3,
+  TestUSDC,
+  TestWallet,
+  TestWalletFactory,
+} from './artifacts.js';
 import { type AnvilNode, type AnvilOptions, startAnvil } from './node.js';
 
 /** Where Multicall3 lives on most chains (and where the test kit places it). */
@@ -72,6 +79,17 @@ export interface EvmTestChain {
   ): Promise<{ address: Address; factory: Address; factoryCalldata: Hex }>;
   /** Blacklists an address on the token (its transfers then revert, as on USDC). */
   blacklist(address: Address, token?: Address): Promise<void>;
+  /**
+   * Deploys the deferred rail's escrow and its ERC-3009 deposit collector. With `at`, their runtime
+   * code is placed at those addresses instead (anvil_setCode: the escrow keeps no constructor
+   * state, the collector's escrow address is an immutable inside its code), e.g. the canonical
+   * addresses the official batch-settlement client binds its signatures to.
+   */
+  deployDeferredEscrow(options?: {
+    at?: { escrow: Address; collector: Address };
+  }): Promise<{ escrow: Address; collector: Address }>;
+  /** Moves the chain's clock forward by `seconds` and mines a block (for withdrawal delays). */
+  increaseTime(seconds: number): Promise<void>;
   /** Stops the node. */
   stop(): Promise<void>;
 }
@@ -233,6 +251,33 @@ async function deployOn(anvil: AnvilNode, pollingInterval: number): Promise<EvmT
         asset,
         encodeFunctionData({ abi: TestUSDC.abi, functionName: 'blacklist', args: [address] }),
       );
+    },
+    async deployDeferredEscrow(options = {}) {
+      const escrow =
+        options.at?.escrow ??
+        (await deploy(
+          await wallet.deployContract({
+            abi: DeferredEscrow.abi,
+            bytecode: DeferredEscrow.bytecode,
+          }),
+        ));
+      if (options.at) await anvil.rpc('anvil_setCode', [escrow, DeferredEscrow.deployedBytecode]);
+      const collector = await deploy(
+        await wallet.deployContract({
+          abi: DeferredDepositCollector.abi,
+          bytecode: DeferredDepositCollector.bytecode,
+          args: [escrow],
+        }),
+      );
+      if (!options.at) return { escrow, collector };
+      const code = await publicClient.getCode({ address: collector });
+      if (!code) throw new Error('the deposit collector has no code');
+      await anvil.rpc('anvil_setCode', [options.at.collector, code]);
+      return { escrow, collector: options.at.collector };
+    },
+    async increaseTime(seconds) {
+      await anvil.rpc('evm_increaseTime', [seconds]);
+      await anvil.rpc('evm_mine', []);
     },
     stop: () => anvil.stop(),
   };

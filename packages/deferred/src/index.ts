@@ -1,0 +1,63 @@
+/**
+ * @x402-rails/deferred — the deferred rail: x402's `batch-settlement` scheme on EVM chains.
+ * Cumulative EIP-712 vouchers per channel, checked instantly and redeemed later in one batch from
+ * the escrow. Shared pieces here; the roles on `./client`, `./server`, `./facilitator`.
+ */
+export {
+  type ChannelTerms,
+  type ChannelView,
+  channelTermsProblem,
+  cumulativeProblem,
+} from './channel-rules.js';
+export {
+  BATCH_SETTLEMENT_DOMAIN,
+  BATCH_SETTLEMENT_SCHEME,
+  CHANNEL_CONFIG_TYPE,
+  channelConfigTypes,
+  MAX_WITHDRAW_DELAY,
+  MIN_WITHDRAW_DELAY,
+  OFFICIAL_BATCH_SETTLEMENT_ADDRESS,
+  OFFICIAL_ERC3009_DEPOSIT_COLLECTOR_ADDRESS,
+  VOUCHER_TYPE,
+  voucherTypes,
+} from './constants.js';
+export {
+  channelConfigStructHash,
+  channelIdOf,
+  domainSeparator,
+  type EscrowDomain,
+  voucherDigest,
+} from './eip712.js';
+export { escrowAbi } from './escrow-abi.js';
+export { channelConfigArg, claimArgs, depositArgs, erc3009CollectorData } from './escrow-calls.js';
+export { parseBatchSettlementPayload } from './parse.js';
+export {
+  type BatchSettlementPayload,
+  batchSettlementPayloadSchema,
+  type ChannelConfig,
+  channelConfigSchema,
+  channelStateExtraSchema,
+  type DepositPayload,
+  depositPayloadSchema,
+  type RequirementsExtra,
+  requirementsExtraSchema,
+  settleResponseExtraSchema,
+  type VoucherFields,
+  type VoucherPayload,
+  voucherFieldsSchema,
+  voucherPayloadSchema,
+  voucherStateExtraSchema,
+} from './payload.js';
+export { DeferredReason } from './reasons.js';
+export {
+  escrowEip712Domain,
+  signVoucher,
+  type TypedDataSigner,
+  type VoucherSignatureCheck,
+  type VoucherSignatureInput,
+  verifyVoucherSignature,
+  verifyVoucherSignatureOnChain,
+  voucherSignerOf,
+  voucherTypedData,
+} from './voucher.js';
+export { createVoucherPayload } from './voucher-payload.js';

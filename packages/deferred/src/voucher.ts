@@ -1,0 +1,173 @@
+/**
+ * Cumulative vouchers: the EIP-712 typed data a payer signs, signing with a viem account, and
+ * verifying a signature exactly as the escrow's `claim` does (EOA: ECDSA, v 27/28, low s; an
+ * address with code: EIP-1271 `isValidSignature`).
+ */
+import {
+  AbiDecodingZeroDataError,
+  BaseError,
+  ContractFunctionRevertedError,
+  ContractFunctionZeroDataError,
+  getAddress,
+  type PublicClient,
+} from 'viem';
+import { BATCH_SETTLEMENT_DOMAIN, voucherTypes } from './constants.js';
+import { ecdsaSigner } from './ecdsa.js';
+import { channelIdOf, type EscrowDomain, toHex, voucherDigest } from './eip712.js';
+import type { ChannelConfig, VoucherFields } from './payload.js';
+import { DeferredReason } from './reasons.js';
+
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
+const ERC1271_MAGIC_VALUE = '0x1626ba7e';
+
+/** The EIP-712 domain of an escrow, in viem's form. */
+export function escrowEip712Domain(domain: EscrowDomain) {
+  return {
+    ...BATCH_SETTLEMENT_DOMAIN,
+    chainId: domain.chainId,
+    verifyingContract: getAddress(domain.escrow),
+  } as const;
+}
+
+/** The typed data of a voucher, for `signTypedData` / `hashTypedData` in viem. */
+export function voucherTypedData(
+  channelId: `0x${string}`,
+  maxClaimableAmount: bigint,
+  domain: EscrowDomain,
+) {
+  return {
+    domain: escrowEip712Domain(domain),
+    types: voucherTypes,
+    primaryType: 'Voucher',
+    message: { channelId, maxClaimableAmount },
+  } as const;
+}
+
+/** Who must sign a channel's vouchers: its payer authorizer, or the payer when that is zero. */
+export function voucherSignerOf(config: ChannelConfig): `0x${string}` {
+  const authorizer = config.payerAuthorizer.toLowerCase();
+  return (authorizer === ZERO_ADDRESS ? config.payer.toLowerCase() : authorizer) as `0x${string}`;
+}
+
+/** Anything that signs EIP-712 typed data: a viem LocalAccount, or a wallet client's account. */
+export interface TypedDataSigner {
+  signTypedData(typedData: ReturnType<typeof voucherTypedData>): Promise<`0x${string}`>;
+}
+
+/**
+ * Signs a voucher for `maxClaimableAmount` in total on the channel of `config`.
+ *
+ * @example
+ * const voucher = await signVoucher(privateKeyToAccount(key), { config, maxClaimableAmount: 3000n, domain });
+ */
+export async function signVoucher(
+  signer: TypedDataSigner,
+  input: { config: ChannelConfig; maxClaimableAmount: bigint; domain: EscrowDomain },
+): Promise<VoucherFields> {
+  const channelId = channelIdOf(input.config, input.domain);
+  const signature = await signer.signTypedData(
+    voucherTypedData(channelId, input.maxClaimableAmount, input.domain),
+  );
+  return { channelId, maxClaimableAmount: input.maxClaimableAmount.toString(), signature };
+}
+
+export interface VoucherSignatureInput {
+  config: ChannelConfig;
+  voucher: VoucherFields;
+  domain: EscrowDomain;
+}
+
+export type VoucherSignatureCheck =
+  | { ok: true; channelId: `0x${string}`; signer: `0x${string}`; digest: `0x${string}` }
+  | { ok: false; reason: DeferredReason };
+
+/** The voucher's channel id must be the config's under this domain; undefined when it is. */
+function channelMismatch(input: VoucherSignatureInput): VoucherSignatureCheck | undefined {
+  const expected = channelIdOf(input.config, input.domain);
+  return expected === input.voucher.channelId.toLowerCase()
+    ? undefined
+    : { ok: false, reason: DeferredReason.channelIdMismatch };
+}
+
+/**
+ * Checks a voucher signed by an externally owned account (no chain call; the verify hot path).
+ * A contract signer (EIP-1271) fails here: use {@link verifyVoucherSignatureOnChain}.
+ */
+export function verifyVoucherSignature(input: VoucherSignatureInput): VoucherSignatureCheck {
+  const mismatch = channelMismatch(input);
+  if (mismatch) return mismatch;
+  const channelId = input.voucher.channelId.toLowerCase() as `0x${string}`;
+  const digest = voucherDigest(channelId, BigInt(input.voucher.maxClaimableAmount), input.domain);
+  const expected = voucherSignerOf(input.config);
+  const check = ecdsaSigner(digest, input.voucher.signature);
+  if (!check.ok) {
+    return {
+      ok: false,
+      reason:
+        check.problem === 'high_s'
+          ? DeferredReason.voucherSignatureHighS
+          : DeferredReason.voucherSignature,
+    };
+  }
+  if (check.signer !== expected) return { ok: false, reason: DeferredReason.voucherSignature };
+  return { ok: true, channelId, signer: expected, digest: toHex(digest) };
+}
+
+const isValidSignatureAbi = [
+  {
+    type: 'function',
+    name: 'isValidSignature',
+    stateMutability: 'view',
+    inputs: [
+      { name: 'hash', type: 'bytes32' },
+      { name: 'signature', type: 'bytes' },
+    ],
+    outputs: [{ name: '', type: 'bytes4' }],
+  },
+] as const;
+
+function isRefusal(error: unknown): boolean {
+  return (
+    error instanceof ContractFunctionRevertedError ||
+    error instanceof ContractFunctionZeroDataError ||
+    error instanceof AbiDecodingZeroDataError
+  );
+}
+
+/**
+ * Checks a voucher as the escrow does: when the signer has code, by its EIP-1271
+ * `isValidSignature` (no ECDSA fallback); otherwise as {@link verifyVoucherSignature}.
+ */
+export async function verifyVoucherSignatureOnChain(
+  client: Pick<PublicClient, 'getCode' | 'readContract'>,
+  input: VoucherSignatureInput,
+): Promise<VoucherSignatureCheck> {
+  const mismatch = channelMismatch(input);
+  if (mismatch) return mismatch;
+  const expected = voucherSignerOf(input.config);
+  const code = await client.getCode({ address: expected });
+  if (code === undefined || code === '0x') return verifyVoucherSignature(input);
+  const channelId = input.voucher.channelId.toLowerCase() as `0x${string}`;
+  const digest = toHex(
+    voucherDigest(channelId, BigInt(input.voucher.maxClaimableAmount), input.domain),
+  );
+  let answer: string;
+  try {
+    answer = await client.readContract({
+      address: expected,
+      abi: isValidSignatureAbi,
+      functionName: 'isValidSignature',
+      args: [digest, input.voucher.signature],
+    });
+  } catch (error) {
+    // A wallet that reverts or answers nothing refuses, as the escrow's staticcall sees it; an RPC
+    // failure is not an answer and propagates.
+    if (error instanceof BaseError && error.walk((e) => isRefusal(e)) !== null) {
+      return { ok: false, reason: DeferredReason.voucherSignature };
+    }
+    throw error;
+  }
+  return answer.toLowerCase() === ERC1271_MAGIC_VALUE
+    ? { ok: true, channelId, signer: expected, digest }
+    : { ok: false, reason: DeferredReason.voucherSignature };
+}
