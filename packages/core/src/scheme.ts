@@ -41,6 +41,12 @@ export interface SchemeClient extends SchemeIdentity {
   /** Whether this client can pay these requirements (asset known, signer present, ...). */
   canPay?(requirements: PaymentRequirements): boolean;
   create(context: CreatePaymentContext): Promise<CreatedPayment>;
+  /**
+   * Whether to pay once more after a paid attempt was refused with a 402 whose `accepts` entry for
+   * this rail is `requirements` (a corrective 402: the rail resynchronised from it). The engine
+   * then calls `create` with those requirements and resends, at most once. Default: never.
+   */
+  retryAfterRefusal?(requirements: PaymentRequirements): boolean;
 }
 
 export interface PriceInput {
@@ -85,6 +91,20 @@ export interface SchemeServer extends SchemeIdentity {
   /** True when verify places a hold that must be voided if the handler fails (cards). */
   readonly holdsFunds?: boolean;
   describe?(requirements: PaymentRequirements): DisplayAmount;
+  /**
+   * The requirements to answer with when a payment that matched `requirements` was refused with
+   * `reason` (by verify, or as already used): the deferred rail's corrective 402 adds the channel
+   * state. Undefined keeps them.
+   */
+  refusalRequirements?(
+    context: RefusalRequirementsContext,
+  ): Promise<PaymentRequirements | undefined>;
+}
+
+export interface RefusalRequirementsContext {
+  reason: string;
+  payload: PaymentPayload;
+  requirements: PaymentRequirements;
 }
 
 export interface FacilitatorContext {

@@ -1,8 +1,16 @@
 /**
- * @x402-rails/deferred/client — the paying side: sign cumulative vouchers for a channel and wrap
- * them as a batch-settlement `voucher` payload. (This slice has no client scheme yet: deposits,
- * channel storage and the corrective-402 resync come next.)
+ * @x402-rails/deferred/client — the paying side: `createDeferredClient` (a core SchemeClient that
+ * signs the next cumulative voucher per channel and resynchronises from a corrective 402), and the
+ * lower-level voucher signing.
  */
+
+export {
+  type ChannelAmountStore,
+  createDeferredClient,
+  type DeferredClient,
+  type DeferredClientOptions,
+  type DeferredClientSigner,
+} from './client/client.js';
 export { BATCH_SETTLEMENT_SCHEME, OFFICIAL_BATCH_SETTLEMENT_ADDRESS } from './constants.js';
 export { channelIdOf, type EscrowDomain } from './eip712.js';
 export type { ChannelConfig, VoucherFields, VoucherPayload } from './payload.js';

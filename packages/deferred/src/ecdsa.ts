@@ -2,41 +2,30 @@
  * Who signed a digest with a 65-byte `r || s || v` signature, accepting exactly what the escrow's
  * `claim` accepts (v 27/28, s at most n/2): a voucher valid here is claimable on chain.
  *
- * Recovery is @noble/curves in pure JS. `@x402-rails/evm` has a native libsecp256k1 path and a
- * faster keccak (`recover.ts`, `keccak.ts`, `signature.ts#ecdsaSigner`) but does not export them.
+ * Recovery runs on `@x402-rails/evm/crypto`: the native libsecp256k1 binding when it loads (tens of
+ * microseconds), else @noble/curves in pure JS; the keccak is the EVM rail's unrolled one.
  */
-import { secp256k1 } from '@noble/curves/secp256k1';
-import { keccak_256 } from '@noble/hashes/sha3';
-
-/** secp256k1 n/2: a signature with s above it is the malleable twin of a low-s one (EIP-2). */
-const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+import { addressOfPublicKey, isLowS, recoverPublicKey } from '@x402-rails/evm/crypto';
 
 export type EcdsaCheck =
   | { ok: true; signer: `0x${string}` }
   | { ok: false; problem: 'length' | 'v' | 'high_s' | 'invalid' };
 
-/** The lowercase address of an uncompressed public key (65 bytes, 0x04 prefix). */
-function addressOfPublicKey(publicKey: Uint8Array): `0x${string}` {
-  const hash = keccak_256(publicKey.subarray(1));
-  return `0x${Buffer.from(hash.buffer, hash.byteOffset + 12, 20).toString('hex')}`;
-}
+// One reusable buffer: the check is synchronous, so no two calls share it at once.
+const signatureBytes = Buffer.alloc(65);
 
 export function ecdsaSigner(digest: Uint8Array, signature: string): EcdsaCheck {
-  if (signature.length !== 132 || !/^0x[0-9a-fA-F]{130}$/.test(signature)) {
+  if (signature.length !== 132 || signature[0] !== '0' || signature[1] !== 'x') {
     return { ok: false, problem: 'length' };
   }
-  const bytes = Buffer.from(signature.slice(2), 'hex');
-  const v = bytes[64] as number;
-  if (v !== 27 && v !== 28) return { ok: false, problem: 'v' };
-  const s = BigInt(`0x${signature.slice(66, 130)}`);
-  if (s > HALF_N) return { ok: false, problem: 'high_s' };
-  try {
-    const publicKey = secp256k1.Signature.fromCompact(bytes.subarray(0, 64))
-      .addRecoveryBit(v - 27)
-      .recoverPublicKey(digest)
-      .toRawBytes(false);
-    return { ok: true, signer: addressOfPublicKey(publicKey) };
-  } catch {
-    return { ok: false, problem: 'invalid' };
+  // Buffer's hex decoder stops at the first non-hex digit, so a short write is malformed input.
+  if (signatureBytes.write(signature.slice(2), 0, 65, 'hex') !== 65) {
+    return { ok: false, problem: 'length' };
   }
+  const v = signatureBytes[64] as number;
+  if (v !== 27 && v !== 28) return { ok: false, problem: 'v' };
+  if (!isLowS(signatureBytes.subarray(32, 64))) return { ok: false, problem: 'high_s' };
+  const publicKey = recoverPublicKey(digest, signatureBytes.subarray(0, 64), v - 27);
+  if (!publicKey) return { ok: false, problem: 'invalid' };
+  return { ok: true, signer: addressOfPublicKey(publicKey) as `0x${string}` };
 }

@@ -1,9 +1,10 @@
 /**
  * EIP-712 hashing of the batch-settlement structs, by hand on the hot path (fixed-size words into
  * one buffer, one keccak each) instead of viem's generic encoder; tested against viem's
- * `hashTypedData`. The domain binds the chain and the escrow contract.
+ * `hashTypedData`. The domain binds the chain and the escrow contract. The keccak is the EVM rail's
+ * unrolled one (`@x402-rails/evm/crypto`); type hashes and domain separators are computed once.
  */
-import { keccak_256 } from '@noble/hashes/sha3';
+import { keccak256 } from '@x402-rails/evm/crypto';
 import {
   BATCH_SETTLEMENT_DOMAIN,
   CHANNEL_CONFIG_TYPE,
@@ -20,7 +21,7 @@ export interface EscrowDomain {
 }
 
 const encoder = new TextEncoder();
-const keccakText = (text: string) => keccak_256(encoder.encode(text));
+const keccakText = (text: string) => keccak256(encoder.encode(text));
 
 const DOMAIN_TYPEHASH = keccakText(
   'EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)',
@@ -68,19 +69,25 @@ export function domainSeparator(domain: EscrowDomain): Uint8Array {
     words.set(VERSION_HASH, 64);
     putUint(words, 96, BigInt(domain.chainId));
     putHex(words, 128, domain.escrow);
-    separator = keccak_256(words);
+    separator = keccak256(words);
     separators.set(key, separator);
   }
   return separator;
 }
 
+// Scratch buffers of the synchronous hashing below (never shared across an await). The `0x1901`
+// prefix and the voucher type hash are written once.
+const typedMessage = new Uint8Array(66);
+typedMessage[0] = 0x19;
+typedMessage[1] = 0x01;
+const voucherWords = new Uint8Array(96);
+voucherWords.set(VOUCHER_TYPEHASH, 0);
+const structHashOut = new Uint8Array(32);
+
 function typedDataHash(domain: EscrowDomain, structHash: Uint8Array): Uint8Array {
-  const message = new Uint8Array(66);
-  message[0] = 0x19;
-  message[1] = 0x01;
-  message.set(domainSeparator(domain), 2);
-  message.set(structHash, 34);
-  return keccak_256(message);
+  typedMessage.set(domainSeparator(domain), 2);
+  typedMessage.set(structHash, 34);
+  return keccak256(typedMessage);
 }
 
 /** hashStruct(ChannelConfig). */
@@ -97,7 +104,7 @@ export function channelConfigStructHash(config: ChannelConfig): Uint8Array {
   }
   putUint(words, 192, BigInt(config.withdrawDelay));
   putHex(words, 224, config.salt);
-  return keccak_256(words);
+  return keccak256(words);
 }
 
 /**
@@ -117,9 +124,8 @@ export function voucherDigest(
   if (maxClaimableAmount < 0n || maxClaimableAmount > MAX_UINT128) {
     throw new RangeError('a voucher amount is a uint128');
   }
-  const words = new Uint8Array(96);
-  words.set(VOUCHER_TYPEHASH, 0);
-  putHex(words, 32, channelId);
-  putUint(words, 64, maxClaimableAmount);
-  return typedDataHash(domain, keccak_256(words));
+  voucherWords.fill(0, 32);
+  putHex(voucherWords, 32, channelId);
+  putUint(voucherWords, 64, maxClaimableAmount);
+  return typedDataHash(domain, keccak256(voucherWords, structHashOut));
 }

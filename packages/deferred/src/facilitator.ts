@@ -1,11 +1,25 @@
 /**
- * @x402-rails/deferred/facilitator — what redemption sends to the escrow: its ABI and the
- * arguments of a batch `claim` and of a gasless `deposit`. (This slice has no facilitator scheme
- * or redemption job yet.)
+ * @x402-rails/deferred/facilitator — `createDeferredFacilitator` (verify = check + reserve in the
+ * channel ledger, settle = commit, release), the escrow's ABI and call arguments. Redemption is on
+ * `@x402-rails/deferred/redeem`.
  */
-
 export { escrowAbi } from './escrow-abi.js';
 export { channelConfigArg, claimArgs, depositArgs, erc3009CollectorData } from './escrow-calls.js';
+export {
+  type ChainStateCache,
+  type ChainStateCacheOptions,
+  createChainStateCache,
+  type EscrowChannelState,
+} from './facilitator/chain-state.js';
+export { type ChannelStateExtra, channelStateExtra } from './facilitator/channel-state-extra.js';
+export {
+  createDeferredFacilitator,
+  type DeferredFacilitator,
+  type DeferredFacilitatorNetwork,
+  type DeferredFacilitatorOptions,
+} from './facilitator/facilitator.js';
+export { deferredPaymentId } from './facilitator/payment-id.js';
+export { DeferredRoleReason } from './facilitator/reasons.js';
 export { DeferredReason } from './reasons.js';
 export {
   type VoucherSignatureCheck,

@@ -30,6 +30,8 @@ export {
 } from './eip712.js';
 export { escrowAbi } from './escrow-abi.js';
 export { channelConfigArg, claimArgs, depositArgs, erc3009CollectorData } from './escrow-calls.js';
+export { DeferredRoleReason } from './facilitator/reasons.js';
+export * from './ledger/index.js';
 export { parseBatchSettlementPayload } from './parse.js';
 export {
   type BatchSettlementPayload,

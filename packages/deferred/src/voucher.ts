@@ -81,9 +81,31 @@ export type VoucherSignatureCheck =
   | { ok: true; channelId: `0x${string}`; signer: `0x${string}`; digest: `0x${string}` }
   | { ok: false; reason: DeferredReason };
 
+/**
+ * Channel ids of recently seen configs: a channel sends the same config with every voucher, and
+ * its id costs two keccaks. Keyed by every field the id hashes, so a hit is exact; bounded, oldest
+ * dropped first.
+ */
+const channelIds = new Map<string, `0x${string}`>();
+const CHANNEL_ID_CACHE_SIZE = 10_000;
+
+function cachedChannelId(config: ChannelConfig, domain: EscrowDomain): `0x${string}` {
+  const key = `${domain.chainId}|${domain.escrow}|${config.payer}|${config.payerAuthorizer}|${config.receiver}|${config.receiverAuthorizer}|${config.token}|${config.withdrawDelay}|${config.salt}`;
+  let id = channelIds.get(key);
+  if (id === undefined) {
+    id = channelIdOf(config, domain);
+    if (channelIds.size >= CHANNEL_ID_CACHE_SIZE) {
+      const oldest = channelIds.keys().next().value;
+      if (oldest !== undefined) channelIds.delete(oldest);
+    }
+    channelIds.set(key, id);
+  }
+  return id;
+}
+
 /** The voucher's channel id must be the config's under this domain; undefined when it is. */
 function channelMismatch(input: VoucherSignatureInput): VoucherSignatureCheck | undefined {
-  const expected = channelIdOf(input.config, input.domain);
+  const expected = cachedChannelId(input.config, input.domain);
   return expected === input.voucher.channelId.toLowerCase()
     ? undefined
     : { ok: false, reason: DeferredReason.channelIdMismatch };

@@ -9,6 +9,17 @@ export {
   type StoreDriver,
   type StoreOptions,
 } from './config.js';
+export type {
+  ChannelIdentity as DeferredChannelIdentity,
+  CommitResult as DeferredCommitResult,
+  DeferredChannel,
+  DeferredChannelConfig,
+  DeferredLedger,
+  RedeemableQuery as DeferredRedeemableQuery,
+  RedemptionRecord as DeferredRedemptionRecord,
+  ReserveInput as DeferredReserveInput,
+  ReserveResult as DeferredReserveResult,
+} from './deferred/types.js';
 export { openStore } from './open.js';
 export { MIGRATIONS, type Migration } from './sql/migrations.js';
 export type { PruneResult, Store } from './types.js';

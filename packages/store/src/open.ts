@@ -61,6 +61,7 @@ export async function openStore(config: StoreConfig, options: StoreOptions = {})
     driver: checked.driver,
     payments: parts.payments,
     settlements: parts.settlements,
+    deferredLedger: parts.deferredLedger,
     prune(olderThan: Date) {
       const before = olderThan instanceof Date ? olderThan.getTime() : Number.NaN;
       if (Number.isNaN(before)) {

@@ -1,5 +1,6 @@
 import type { PaymentLedger, SettlementJournal } from '@x402-rails/core';
 import type { StoreDriver } from './config.js';
+import type { DeferredLedger } from './deferred/types.js';
 
 /** Rows deleted by one prune, per table. */
 export interface PruneResult {
@@ -18,6 +19,12 @@ export interface Store {
   /** The facilitator's settlement journal. */
   readonly settlements: SettlementJournal;
   /**
+   * The deferred rail's channel ledger (pass as the ledger of `@x402-rails/deferred`'s server and
+   * redemption job). SQL drivers only: undefined on `memory`, where the rail's own
+   * `createMemoryDeferredLedger()` (`@x402-rails/deferred/ledger`) is the in-process one.
+   */
+  readonly deferredLedger: DeferredLedger | undefined;
+  /**
    * Deletes final rows (payments settled, failed or released; settlements settled or failed)
    * last updated before `olderThan`. Rows still in flight are never deleted.
    */
@@ -30,6 +37,7 @@ export interface Store {
 export interface StoreParts {
   payments: PaymentLedger;
   settlements: SettlementJournal;
+  deferredLedger?: DeferredLedger;
   /** `before` in epoch ms. */
   prune(before: number): Promise<PruneResult>;
   close(): Promise<void>;

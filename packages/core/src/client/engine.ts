@@ -135,6 +135,34 @@ export function createPaymentClient(options: PaymentClientOptions): PaymentClien
     }
   }
 
+  /** The refusal's requirements for this rail when the rail asks to pay once more on them. */
+  function correctiveRequirements(
+    response: Response,
+    paid: PaymentRequirements,
+    rail: SchemeClient,
+  ): PaymentRequirements | undefined {
+    if (response.status !== 402 || !rail.retryAfterRefusal) return undefined;
+    const header = response.headers.get('payment-required');
+    if (header === null) return undefined;
+    let accepts: readonly PaymentRequirements[];
+    try {
+      accepts = decodePaymentRequiredHeader(header, {
+        maxBytes: options.maxHeaderBytes ?? 64 * 1024,
+      }).accepts;
+    } catch {
+      return undefined;
+    }
+    const same = accepts.find(
+      (r) =>
+        r.scheme === paid.scheme &&
+        r.network === paid.network &&
+        r.amount === paid.amount &&
+        r.asset.toLowerCase() === paid.asset.toLowerCase() &&
+        r.payTo.toLowerCase() === paid.payTo.toLowerCase(),
+    );
+    return same && rail.retryAfterRefusal(same) ? same : undefined;
+  }
+
   return {
     receiptOf: (response) => receipts.get(response),
     async fetch(input, init) {
@@ -162,8 +190,28 @@ export function createPaymentClient(options: PaymentClientOptions): PaymentClien
         payload: created.payload,
         ...(created.extensions ? { extensions: created.extensions } : {}),
       };
-      const undo = tracker.record(requirements, policy.budget?.periodMs ?? 0);
-      const { response, resent } = await sendPaid(request, encodePaymentSignatureHeader(payload));
+      let undo = tracker.record(requirements, policy.budget?.periodMs ?? 0);
+      let { response, resent } = await sendPaid(request, encodePaymentSignatureHeader(payload));
+      const corrective = resent ? undefined : correctiveRequirements(response, requirements, rail);
+      if (corrective) {
+        // A definite refusal that tells the rail where it stands (a deferred channel's state):
+        // nothing was paid, so the amount is given back and the rail pays once more.
+        undo();
+        void response.body?.cancel().catch(() => {});
+        const again = await rail.create({
+          requirements: corrective,
+          resource: required.resource,
+          ...(required.extensions ? { extensions: required.extensions } : {}),
+        });
+        const retried: PaymentPayload = {
+          ...payload,
+          accepted: corrective,
+          payload: again.payload,
+          ...(again.extensions ? { extensions: again.extensions } : {}),
+        };
+        undo = tracker.record(corrective, policy.budget?.periodMs ?? 0);
+        ({ response, resent } = await sendPaid(request, encodePaymentSignatureHeader(retried)));
+      }
 
       const receipt: PaymentReceipt = {
         resource: required.resource,

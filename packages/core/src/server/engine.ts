@@ -4,7 +4,13 @@ import { LedgerTransitionError, PayloadDecodeError } from '../errors.js';
 import type { FacilitatorClient } from '../facilitator-client.js';
 import { createMemoryLedger, type PaymentLedger, type PaymentState } from '../ledger.js';
 import { SchemeRegistry } from '../registry.js';
-import type { PaymentPayload, PaymentRequired, ResourceInfo, SettleResponse } from '../schemas.js';
+import type {
+  PaymentPayload,
+  PaymentRequired,
+  PaymentRequirements,
+  ResourceInfo,
+  SettleResponse,
+} from '../schemas.js';
 import type { SchemeServer } from '../scheme.js';
 import { createPaymentLifecycle } from './lifecycle.js';
 import type { PaywallOptions } from './paywall.js';
@@ -142,7 +148,10 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     }
 
     const admission = await lifecycle.admit(payload, offers, resource.url);
-    if (!admission.ok) return respond.refuse(context, admission.reason, admission.message);
+    if (!admission.ok) {
+      const refused = await amendedByRail(context, payload, admission);
+      return respond.refuse(refused, admission.reason, admission.message);
+    }
     const { payment } = admission;
 
     let response: Response;
@@ -171,6 +180,32 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       ...respond.corsHeaders(request, dialect.exposedHeaders),
       ...dialect.settlementHeaders(outcome.settlement),
     });
+  }
+
+  /** The refusal's offers, with the matched rail's amended requirements (a corrective 402). */
+  async function amendedByRail(
+    context: RefusalContext,
+    payload: PaymentPayload,
+    refusal: { reason: string; offer?: ResolvedOffer },
+  ): Promise<RefusalContext> {
+    const offer = refusal.offer;
+    if (!offer?.rail.refusalRequirements) return context;
+    let amended: PaymentRequirements | undefined;
+    try {
+      amended = await offer.rail.refusalRequirements({
+        reason: refusal.reason,
+        payload,
+        requirements: offer.requirements,
+      });
+    } catch {
+      return context; // the plain refusal still answers the client
+    }
+    if (!amended) return context;
+    const requirements = amended;
+    return {
+      ...context,
+      offers: context.offers.map((o) => (o === offer ? { ...o, requirements } : o)),
+    };
   }
 
   async function recover(recovery: { olderThanMs?: number; limit?: number; now?: number } = {}) {

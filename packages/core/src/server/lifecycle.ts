@@ -22,7 +22,8 @@ export interface AdmittedPayment {
   resource: string;
 }
 
-export type Refusal = { ok: false; reason: string; message?: string };
+/** `offer` is set when the payment matched it but was refused (its rail may amend the 402). */
+export type Refusal = { ok: false; reason: string; message?: string; offer?: ResolvedOffer };
 export type Admission = { ok: true; payment: AdmittedPayment } | Refusal;
 export type SettlementOutcome =
   | { ok: true; settlement: SettleResponse }
@@ -70,6 +71,7 @@ export function createPaymentLifecycle({ facilitator, ledger, emit }: PaymentLif
           ok: false,
           reason: 'payment_already_used',
           message: `This payment is already ${claim.record.state}`,
+          offer,
         };
       }
 
@@ -87,6 +89,7 @@ export function createPaymentLifecycle({ facilitator, ledger, emit }: PaymentLif
         return {
           ok: false,
           reason,
+          offer,
           ...(verified.invalidMessage ? { message: verified.invalidMessage } : {}),
         };
       }

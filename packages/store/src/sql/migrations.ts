@@ -88,4 +88,64 @@ CREATE INDEX x402_payments_in_flight_updated_idx ON x402_payments (updated_at)
   WHERE state IN ('claimed', 'verified');
 `,
   },
+  {
+    version: 3,
+    name: 'deferred channels and redemptions',
+    sql: `
+-- The deferred rail's channel ledger (DeferredLedger of @x402-rails/deferred): one row per channel
+-- holding what it has charged (the latest committed voucher: the evidence a claim sends on chain),
+-- at most one in-flight voucher, and what redemption has collected. Every write is one statement
+-- whose WHERE is the compare-and-swap. Amounts are numeric(78, 0), exact for any uint256.
+CREATE TABLE x402_deferred_channels (
+  channel_id          text PRIMARY KEY,
+  network             text NOT NULL,
+  escrow              text NOT NULL,
+  asset               text NOT NULL,
+  payer               text NOT NULL,
+  receiver            text NOT NULL,
+  config              jsonb NOT NULL,
+  charged             numeric(78, 0) NOT NULL CHECK (charged >= 0),
+  claimed             numeric(78, 0) NOT NULL CHECK (claimed >= 0),
+  -- The committed voucher (all NULL before the first commit).
+  charged_signature   text,
+  commitment_id       text,
+  committed_at        bigint,
+  -- The reserved voucher (all NULL when none).
+  pending_id          text,
+  pending_amount      numeric(78, 0) CHECK (pending_amount >= 0),
+  pending_signature   text,
+  pending_expires_at  bigint,
+  created_at          bigint NOT NULL,
+  updated_at          bigint NOT NULL,
+  CHECK ((pending_id IS NULL) = (pending_amount IS NULL)),
+  CHECK ((commitment_id IS NULL) = (charged_signature IS NULL))
+);
+-- commit and release find a channel by the id of its reservation or of its last commitment. A
+-- reservation id is unique per attempt, and the unique index makes sure one commit moves one channel.
+CREATE UNIQUE INDEX x402_deferred_channels_pending_idx ON x402_deferred_channels (pending_id)
+  WHERE pending_id IS NOT NULL;
+CREATE INDEX x402_deferred_channels_commitment_idx ON x402_deferred_channels (commitment_id)
+  WHERE commitment_id IS NOT NULL;
+-- No index for redemption's "charged > claimed" scan: every reserve and commit moves updated_at and
+-- the pending columns, so each index is one more insert on the request path, and redemption is a
+-- batch job that can afford a scan.
+
+-- The redemption journal: a claim transaction, signed, recorded before it is broadcast.
+CREATE TABLE x402_deferred_redemptions (
+  id               text PRIMARY KEY,
+  network          text NOT NULL,
+  escrow           text NOT NULL,
+  vouchers         jsonb NOT NULL,
+  transaction_hash text NOT NULL,
+  raw_transaction  text NOT NULL,
+  sender           text NOT NULL,
+  nonce            bigint NOT NULL CHECK (nonce >= 0),
+  state            text NOT NULL CHECK (state IN ('pending', 'confirmed', 'dropped')),
+  created_at       bigint NOT NULL,
+  updated_at       bigint NOT NULL
+);
+CREATE INDEX x402_deferred_redemptions_pending_idx ON x402_deferred_redemptions (created_at)
+  WHERE state = 'pending';
+`,
+  },
 ];

@@ -1,9 +1,10 @@
 /**
- * A store over any `SqlDatabase`: migrate at open, then the ledger, the journal and pruning, all
- * written once for PGlite and Postgres alike.
+ * A store over any `SqlDatabase`: migrate at open, then the ledger, the journal, the deferred rail's
+ * channel ledger and pruning, all written once for PGlite and Postgres alike.
  */
 import type { StoreParts } from '../types.js';
 import type { SqlDatabase } from './client.js';
+import { createSqlDeferredLedger } from './deferred.js';
 import { migrate } from './migrate.js';
 import { createSqlPaymentLedger } from './payments.js';
 import { createSqlSettlementJournal } from './settlements.js';
@@ -42,6 +43,7 @@ export async function openSqlStore(
   return {
     payments: createSqlPaymentLedger(db, clock),
     settlements: createSqlSettlementJournal(db, clock),
+    deferredLedger: createSqlDeferredLedger(db),
     async prune(before) {
       const [payments] = await db.query<{ n: number }>(PRUNE_PAYMENTS_SQL, [before]);
       const [settlements] = await db.query<{ n: number }>(PRUNE_SETTLEMENTS_SQL, [before]);

@@ -1,0 +1,5 @@
+/**
+ * @x402-rails/deferred/redeem — the redemption job: the latest charged voucher of every redeemable
+ * channel, claimed from the escrow in one batch transaction, journaled before it is sent.
+ */
+export * from './redeem/index.js';

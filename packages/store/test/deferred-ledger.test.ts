@@ -1,0 +1,157 @@
+/**
+ * The deferred rail's channel ledger on the SQL drivers: the rail's own contract suite on PGlite
+ * and Postgres (a fresh database per case), the store's copy of the interface kept identical to
+ * the rail's, and what only a database shows: two processes racing on one channel, a reservation
+ * surviving a restart, and the migration landing on an existing v2 database.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type * as Rail from '@x402-rails/deferred/ledger';
+import { runDeferredLedgerContract } from '@x402-rails/deferred/ledger-contract';
+import { afterAll, describe, expect, it } from 'vitest';
+import type * as Ours from '../src/deferred/types.js';
+import { type DeferredLedger, openStore, type Store } from '../src/index.js';
+import { cleanup, driversUnderTest, freshDatabaseUrl, NO_POSTGRES, open } from './harness.js';
+
+afterAll(cleanup);
+
+// Compile-time: the store's structural copy and the rail's frozen interface are the same types,
+// optional members included (mutual assignability alone would miss an added optional member).
+type Same<A, B> =
+  (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const sameTypes: [
+  Same<Ours.DeferredLedger, Rail.DeferredLedger>,
+  Same<Ours.DeferredChannel, Rail.DeferredChannel>,
+  Same<Ours.ReserveInput, Rail.ReserveInput>,
+  Same<Ours.ReserveResult, Rail.ReserveResult>,
+  Same<Ours.CommitResult, Rail.CommitResult>,
+  Same<Ours.RedeemableQuery, Rail.RedeemableQuery>,
+  Same<Ours.RedemptionRecord, Rail.RedemptionRecord>,
+] = [true, true, true, true, true, true, true];
+
+const ledgerOf = (store: Store): DeferredLedger => {
+  if (!store.deferredLedger) throw new Error(`no deferred ledger on ${store.driver}`);
+  return store.deferredLedger;
+};
+
+const stores = new WeakMap<DeferredLedger, Store>();
+const dispose = async (ledger: DeferredLedger) => stores.get(ledger)?.close();
+
+for (const target of driversUnderTest().filter((d) => d.driver !== 'memory')) {
+  if (target.skip) {
+    describe.skip(`deferred ledger contract: ${target.title}`, () => {
+      it('needs Postgres', () => {});
+    });
+    continue;
+  }
+  runDeferredLedgerContract(
+    target.driver,
+    async () => {
+      const store = await target.fresh();
+      const ledger = ledgerOf(store);
+      stores.set(ledger, store);
+      return ledger;
+    },
+    { dispose },
+  );
+}
+
+const T0 = 1_700_000_000_000;
+const channel: Ours.ChannelIdentity = {
+  channelId: `0x${'c0'.repeat(32)}`,
+  network: 'eip155:8453',
+  escrow: '0x4020074e9dF2ce1deE5A9C1b5c3f541D02a10003',
+  asset: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913',
+  payer: '0x1111111111111111111111111111111111111111',
+  receiver: '0x2222222222222222222222222222222222222222',
+  config: {
+    payer: '0x1111111111111111111111111111111111111111',
+    payerAuthorizer: '0x1111111111111111111111111111111111111111',
+    receiver: '0x2222222222222222222222222222222222222222',
+    receiverAuthorizer: '0x2222222222222222222222222222222222222222',
+    token: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913',
+    withdrawDelay: 900,
+    salt: `0x${'00'.repeat(32)}`,
+  },
+};
+const reserveInput = (pendingId: string, expectedCharged: bigint, to: bigint, now = T0) => ({
+  channel,
+  expectedCharged,
+  voucher: { maxClaimableAmount: to, signature: `0x${'ab'.repeat(65)}` as const },
+  pendingId,
+  expiresAt: now + 60_000,
+  now,
+});
+
+describe('the deferred ledger on SQL', () => {
+  it('is the SQL drivers’ and not the memory store’s', async () => {
+    expect(sameTypes.every(Boolean)).toBe(true);
+    expect((await open({ driver: 'memory' })).deferredLedger).toBeUndefined();
+    expect((await open({ driver: 'pglite' })).deferredLedger).toBeDefined();
+  });
+
+  it('refuses a negative amount and changes nothing', async () => {
+    const ledger = ledgerOf(await open({ driver: 'pglite' }));
+    await expect(ledger.reserve(reserveInput('neg', 0n, -1n))).rejects.toThrow(RangeError);
+    expect(await ledger.get(channel.channelId)).toBeUndefined();
+  });
+
+  it('keeps a reservation across a restart, and the commit after it charges once', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'x402-deferred-'));
+    try {
+      const first = await openStore({ driver: 'pglite', dataDir });
+      expect((await ledgerOf(first).reserve(reserveInput('before-crash', 0n, 700n))).reserved).toBe(
+        true,
+      );
+      await first.close();
+      const second = await openStore({ driver: 'pglite', dataDir });
+      const ledger = ledgerOf(second);
+      expect((await ledger.get(channel.channelId))?.pending).toMatchObject({
+        id: 'before-crash',
+        maxClaimableAmount: 700n,
+      });
+      expect((await ledger.commit('before-crash', T0 + 1)).committed).toBe(true);
+      expect((await ledger.commit('before-crash', T0 + 2)).channel?.charged).toBe(700n);
+      await second.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  const postgres = driversUnderTest().find((d) => d.driver === 'postgres');
+  it.skipIf(postgres?.skip ?? true)(
+    `lets one of two processes' racing reservations win (postgres${postgres?.skip ? `, ${NO_POSTGRES}` : ''})`,
+    async () => {
+      const url = await freshDatabaseUrl();
+      const [a, b] = await Promise.all([
+        open({ driver: 'postgres', url, poolSize: 4 }),
+        open({ driver: 'postgres', url, poolSize: 4 }),
+      ]);
+      const ledgers = [ledgerOf(a as Store), ledgerOf(b as Store)];
+      // A new channel: every racer expects 0 and tries to create it.
+      const first = await Promise.all(
+        Array.from({ length: 16 }, (_, i) =>
+          (ledgers[i % 2] as DeferredLedger).reserve(reserveInput(`new-${i}`, 0n, 100n)),
+        ),
+      );
+      const winner = first.find((r) => r.reserved);
+      expect(first.filter((r) => r.reserved)).toHaveLength(1);
+      expect(
+        first.filter((r) => !r.reserved).every((r) => !r.reserved && r.reason === 'busy'),
+      ).toBe(true);
+      const pendingId = winner?.channel?.pending?.id as string;
+      // Both processes commit it: one moves it, the other sees the same commitment (idempotent).
+      const commits = await Promise.all(ledgers.map((l) => l.commit(pendingId, T0 + 1)));
+      expect(commits.map((c) => c.committed)).toEqual([true, true]);
+      expect(commits.map((c) => c.channel?.charged)).toEqual([100n, 100n]);
+      // The next charge races with a stale one: only `charged + price` from 100 can win.
+      const second = await Promise.all([
+        ledgers[0]?.reserve(reserveInput('stale', 0n, 100n, T0 + 2)),
+        ledgers[1]?.reserve(reserveInput('fresh', 100n, 250n, T0 + 2)),
+      ]);
+      expect(second.map((r) => r?.reserved)).toEqual([false, true]);
+      expect(second[0]).toMatchObject({ reason: 'charged_mismatch' });
+    },
+  );
+});
