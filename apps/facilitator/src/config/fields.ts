@@ -42,6 +42,24 @@ export function envSecret(sources: ConfigSources) {
     });
 }
 
+/** An environment variable holding an http(s) URL (an RPC endpoint); the URL is never put in a message. */
+export function httpUrlSecret(sources: ConfigSources) {
+  return envSecret(sources).transform((secret, ctx): EnvSecret => {
+    let protocol = '';
+    try {
+      protocol = new URL(secret.value).protocol;
+    } catch {}
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      ctx.addIssue({
+        code: 'custom',
+        message: `environment variable ${secret.env} does not hold an http(s) URL`,
+      });
+      return z.NEVER;
+    }
+    return secret;
+  });
+}
+
 /** A file or directory path, made absolute against the config file's directory. */
 export function pathField(sources: ConfigSources) {
   return z

@@ -11,7 +11,7 @@ import {
   type EvmExactFacilitatorOptions,
 } from '@x402-rails/evm/facilitator';
 import { z } from 'zod';
-import { type ConfigSources, type EnvSecret, envSecret } from '../config/fields.js';
+import { type ConfigSources, envSecret, httpUrlSecret } from '../config/fields.js';
 import { defineRail } from './define.js';
 
 type Hex = `0x${string}`;
@@ -22,24 +22,6 @@ const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/;
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 const BUILT_IN = EVM_NETWORKS.map((network) => network.id);
-
-/** An environment variable holding an http(s) URL; the URL itself is never put in a message. */
-function rpcUrlField(sources: ConfigSources) {
-  return envSecret(sources).transform((secret, ctx): EnvSecret => {
-    let protocol = '';
-    try {
-      protocol = new URL(secret.value).protocol;
-    } catch {}
-    if (protocol !== 'http:' && protocol !== 'https:') {
-      ctx.addIssue({
-        code: 'custom',
-        message: `environment variable ${secret.env} does not hold an http(s) URL`,
-      });
-      return z.NEVER;
-    }
-    return secret;
-  });
-}
 
 /** The gas-paying keys: comma-separated 0x private keys, each checked, none repeated. */
 function signerKeysField(sources: ConfigSources) {
@@ -93,7 +75,7 @@ function networkSchema(sources: ConfigSources) {
   return z
     .strictObject({
       network: evmNetworkId,
-      rpcUrlEnv: rpcUrlField(sources),
+      rpcUrlEnv: httpUrlSecret(sources),
       chainId: z.number().int('must be a whole number').positive('must be more than 0').optional(),
       usdc: usdcSchema.optional(),
       blockTimeSeconds: z.number().positive('must be more than 0').max(3600).optional(),

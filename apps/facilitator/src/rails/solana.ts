@@ -11,7 +11,7 @@ import {
   type SolanaExactFacilitatorOptions,
 } from '@x402-rails/solana/facilitator';
 import { z } from 'zod';
-import { type ConfigSources, type EnvSecret, envSecret } from '../config/fields.js';
+import { type ConfigSources, envSecret, httpUrlSecret } from '../config/fields.js';
 import { defineRail } from './define.js';
 
 const BASE58 = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/;
@@ -20,23 +20,6 @@ const BUILT_IN_USDC = new Set([
   'solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp',
   'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1',
 ]);
-
-function rpcUrlField(sources: ConfigSources) {
-  return envSecret(sources).transform((secret, ctx): EnvSecret => {
-    let protocol = '';
-    try {
-      protocol = new URL(secret.value).protocol;
-    } catch {}
-    if (protocol !== 'http:' && protocol !== 'https:') {
-      ctx.addIssue({
-        code: 'custom',
-        message: `environment variable ${secret.env} does not hold an http(s) URL`,
-      });
-      return z.NEVER;
-    }
-    return secret;
-  });
-}
 
 /** The key inputs a variable holds: JSON byte arrays, or comma-separated base58 text. */
 function keyInputs(value: string): SolanaKeyInput[] {
@@ -109,7 +92,7 @@ function networkSchema(sources: ConfigSources) {
         NETWORK,
         'must be a Solana network id, solana:<first 32 characters of the genesis hash>',
       ),
-    rpcUrlEnv: rpcUrlField(sources),
+    rpcUrlEnv: httpUrlSecret(sources),
     usdc: usdcSchema.optional(),
     /** How often settle polls for confirmation (default 400 ms). */
     pollIntervalMs: z.number().int('must be a whole number').min(1).max(10_000).optional(),
