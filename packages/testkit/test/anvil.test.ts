@@ -368,7 +368,7 @@ describe('test contracts', () => {
 });
 
 describe('contract artifacts', () => {
-  it('src/anvil/artifacts.ts is what contracts/*.sol compile to', async () => {
+  it("src/anvil/artifacts.ts and the rails' generated ABIs are what contracts/*.sol compile to", async () => {
     const script = fileURLToPath(new URL('../scripts/build-contracts.mjs', import.meta.url));
     const { stdout } = await promisify(execFile)(process.execPath, [script, '--check']);
     expect(stdout).toContain('up to date');
