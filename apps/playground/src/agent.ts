@@ -83,7 +83,8 @@ export interface AgentOptions {
   log?: (line: string) => void;
 }
 
-type AgentRail = Pick<PlaygroundRail, 'name' | 'scheme' | 'network' | 'asset' | 'agent'>;
+type AgentRail = Pick<PlaygroundRail, 'name' | 'scheme' | 'network' | 'asset' | 'agent'> &
+  Partial<Pick<PlaygroundRail, 'prepareAgent' | 'agentCallsPerEndpoint'>>;
 
 /**
  * Pays on `rail` only: its network alone is allowed and preferred, and the per-request cap is
@@ -283,7 +284,10 @@ export async function runMcpAgent(
   return results;
 }
 
-/** The agent of `rail` calls each of the rail's endpoints `rounds` times, round-robin. */
+/**
+ * The agent of `rail` prepares (the deferred agent funds its channel), then calls each of the
+ * rail's endpoints `rounds` times, round-robin.
+ */
 export async function runRailAgent(
   rail: AgentRail,
   endpoints: readonly PaidEndpointEntry[],
@@ -293,7 +297,19 @@ export async function runRailAgent(
   const client = createAgentClient(rail);
   const own = endpoints.filter((endpoint) => endpoint.rail === rail.name);
   const results: PaidRequestResult[] = [];
-  for (let round = 0; round < (options.requestsPerEndpoint ?? 3); round++) {
+  if (own.length > 0 && rail.prepareAgent) {
+    try {
+      const done = await rail.prepareAgent();
+      if (done) log(`[${rail.name} agent] ${done}`);
+    } catch (error) {
+      // The calls below then fail and say why; the other rails' agents still run.
+      log(
+        `[${rail.name} agent] could not prepare: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+  const rounds = options.requestsPerEndpoint ?? rail.agentCallsPerEndpoint ?? 3;
+  for (let round = 0; round < rounds; round++) {
     for (const endpoint of own) {
       const result = await pay(client, endpoint);
       results.push(result);

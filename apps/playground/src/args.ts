@@ -14,14 +14,19 @@ export interface CliOptions {
   stripe: boolean;
   /** Start the Solana rail (LiteSVM behind a local JSON-RPC server); on unless `--no-solana`. */
   solana: boolean;
+  /** Start the deferred rail (vouchers on the Anvil chain's escrow); on unless `--no-deferred`. */
+  deferred: boolean;
+  /** After the agents, run one batch redemption of the deferred rail and print its report. */
+  redeem: boolean;
 }
 
 export const USAGE = `Usage: x402-rails-playground [options]
 
-Starts every rail on local parts — the toy rail, USDC on a local EVM chain (Anvil), USDC on a
-local Solana (LiteSVM) and cards on a local Stripe double — a facilitator for them, a paid API
-and a paid MCP tool on 127.0.0.1, runs an agent per rail that pays them, writes a manifest of
-what it started and keeps serving until Ctrl-C (which also stops the chains).
+Starts every rail on local parts — the toy rail, USDC on a local EVM chain (Anvil), deferred
+vouchers on an escrow on that chain, USDC on a local Solana (LiteSVM) and cards on a local Stripe
+double — a facilitator for them, a paid API and a paid MCP tool on 127.0.0.1, runs an agent per
+rail that pays them, writes a manifest of what it started and keeps serving until Ctrl-C (which
+also stops the chains). POST /redeem on the paid API redeems the deferred vouchers on demand.
 
 Options:
   --json              print the manifest as JSON on stdout (log lines go to stderr)
@@ -32,6 +37,10 @@ Options:
                       priced at Stripe's $0.50 minimum charge)
   --no-solana         leave out the Solana rail (USDC on LiteSVM behind a JSON-RPC server on
                       127.0.0.1, the facilitator paying the fees)
+  --no-deferred       leave out the deferred rail (batch-settlement vouchers on an escrow on
+                      the Anvil chain, redeemed in one transaction by POST /redeem)
+  --redeem            after the agents, run one batch redemption of the deferred vouchers and
+                      print what it collected per channel
   -h, --help          show this help`;
 
 export class CliUsageError extends Error {}
@@ -60,6 +69,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     help: values.help ?? false,
     stripe: !values['no-stripe'],
     solana: !values['no-solana'],
+    deferred: !values['no-deferred'],
+    redeem: values.redeem ?? false,
   };
 }
 
@@ -76,6 +87,8 @@ function parse(args: string[]) {
       help: { type: 'boolean', short: 'h' },
       'no-stripe': { type: 'boolean' },
       'no-solana': { type: 'boolean' },
+      'no-deferred': { type: 'boolean' },
+      redeem: { type: 'boolean' },
     },
   });
 }

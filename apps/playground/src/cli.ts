@@ -7,6 +7,7 @@ import { type AgentRun, runAgents } from './agent.js';
 import { CliUsageError, parseCliArgs, USAGE } from './args.js';
 import { writeManifest } from './manifest.js';
 import { type Playground, startPlayground } from './playground.js';
+import { formatAmount } from './rails/rail.js';
 
 async function main(): Promise<number> {
   let options: ReturnType<typeof parseCliArgs>;
@@ -32,6 +33,7 @@ async function main(): Promise<number> {
     log,
     stripe: options.stripe,
     solana: options.solana,
+    deferred: options.deferred,
   });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -59,8 +61,11 @@ async function main(): Promise<number> {
 
   const playground = await starting;
   let agentRun: AgentRun;
+  let redeemed = true;
   try {
     agentRun = await announceAndRun(playground, options, log);
+    if (options.redeem) redeemed = await redeemOnce(playground, log);
+    else await announceOwed(playground, log);
   } catch (error) {
     await playground.close();
     throw error;
@@ -71,7 +76,7 @@ async function main(): Promise<number> {
     if (!agentRun.allSettled) {
       log('some paid requests or MCP calls did not end with a successful receipt');
     }
-    return agentRun.allSettled ? 0 : 1;
+    return agentRun.allSettled && redeemed ? 0 : 1;
   }
   log('serving until Ctrl-C');
   // The open servers keep the process alive; `stop` exits.
@@ -105,8 +110,53 @@ async function announceAndRun(
     );
     log(`MCP tool    ${tool.tool} at ${tool.url} · ${tool.price} (${offers.join(' or ')})`);
   }
+  if (manifest.redeem) {
+    log(
+      `redeem      ${manifest.redeem.method} ${manifest.redeem.url} (deferred vouchers, one claim transaction)`,
+    );
+  }
   log(`manifest    ${manifestPath}`);
   return runAgents(playground, { log });
+}
+
+/** What the deferred agent's vouchers owe the merchant, and how to collect it. */
+async function announceOwed(playground: Playground, log: (line: string) => void): Promise<void> {
+  const rail = playground.deferred;
+  const redeem = playground.manifest.redeem;
+  if (!rail || !redeem) return;
+  const channel = await rail.ledger.get(rail.channel().channelId);
+  const owed = (channel?.charged ?? 0n) - (channel?.claimed ?? 0n);
+  log(
+    `[deferred] vouchers owe ${formatAmount(rail.asset, owed)} on channel ${rail.channel().channelId}` +
+      ` · collect them in one claim: ${redeem.method} ${redeem.url}`,
+  );
+}
+
+/** One batch redemption of the deferred rail, reported per channel; false when it failed. */
+async function redeemOnce(playground: Playground, log: (line: string) => void): Promise<boolean> {
+  const rail = playground.deferred;
+  if (!rail) {
+    log('--redeem: the deferred rail is not running (--no-deferred)');
+    return false;
+  }
+  try {
+    const summary = await rail.redeem();
+    for (const channel of summary.channels) {
+      log(
+        `[deferred] redeemed channel ${channel.channelId} · payer ${channel.payer}` +
+          ` · collected ${formatAmount(rail.asset, channel.collected)}`,
+      );
+    }
+    log(
+      summary.transaction
+        ? `[deferred] redemption ${summary.state} · tx ${summary.transaction} · collected ${formatAmount(rail.asset, summary.collected)} in one claim`
+        : '[deferred] redemption: nothing owed',
+    );
+    return summary.state !== 'dropped';
+  } catch (error) {
+    log(`[deferred] redemption failed: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
 }
 
 main().then(

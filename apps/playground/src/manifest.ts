@@ -4,8 +4,11 @@ import { dirname, resolve } from 'node:path';
 
 export const DEFAULT_MANIFEST_PATH = '.playground/manifest.json';
 
-/** The rails the playground runs: the in-memory toy ledger and a local EVM chain (Anvil). */
-export type RailName = 'toy' | 'evm' | 'stripe' | 'solana';
+/**
+ * The rails the playground runs: the in-memory toy ledger, USDC on a local EVM chain (Anvil),
+ * deferred vouchers on that chain's escrow, cards on a Stripe double and USDC on a local Solana.
+ */
+export type RailName = 'toy' | 'evm' | 'deferred' | 'stripe' | 'solana';
 
 /** One paid endpoint on one rail: each route appears once per rail it accepts. */
 export interface PaidEndpointEntry {
@@ -86,6 +89,13 @@ export interface EvmWalletEntry extends WalletBase {
   privateKey: string;
 }
 
+/** A throwaway Anvil key of the deferred rail (the agent pays from its channel in the escrow). */
+export interface DeferredWalletEntry extends WalletBase {
+  rail: 'deferred';
+  /** 0x secp256k1 key of a throwaway Anvil account. */
+  privateKey: string;
+}
+
 /** The Stripe rail's agent is a test card (its fingerprint); its merchant a test account. */
 export interface StripeWalletEntry extends WalletBase {
   rail: 'stripe';
@@ -103,7 +113,12 @@ export interface SolanaWalletEntry extends WalletBase {
   secretKey: string;
 }
 
-export type WalletEntry = ToyWalletEntry | EvmWalletEntry | StripeWalletEntry | SolanaWalletEntry;
+export type WalletEntry =
+  | ToyWalletEntry
+  | EvmWalletEntry
+  | DeferredWalletEntry
+  | StripeWalletEntry
+  | SolanaWalletEntry;
 
 export interface PlaygroundManifest {
   version: 1;
@@ -114,6 +129,11 @@ export interface PlaygroundManifest {
   /** Paid MCP tools; pay them with `@x402-rails/mcp`'s `createPayingMcpClient`. */
   mcp: McpEndpointEntry[];
   facilitator: { url: string };
+  /**
+   * With the deferred rail: `POST` here runs one batch redemption and answers what it collected
+   * per channel (one claim transaction).
+   */
+  redeem?: { method: 'POST'; url: string };
   chains: ChainEntry[];
   rails: RailEntry[];
   wallets: WalletEntry[];

@@ -1,7 +1,9 @@
 /**
- * Starts the whole playground: the toy rail and the EVM rail (an Anvil chain) with an agent and a
- * merchant wallet each, the facilitator server, the paid API server, the paid MCP server, and the
- * manifest describing them. Closing stops the servers, then the chain.
+ * Starts the whole playground: the toy rail and the EVM rail (an Anvil chain), and on request the
+ * deferred (vouchers on that chain's escrow), Stripe and Solana rails, with an agent and a
+ * merchant wallet each, the facilitator server, the paid API server (with `POST /redeem` for the
+ * deferred rail), the paid MCP server, and the manifest describing them. Closing stops the
+ * servers, then the chain.
  */
 import { parseMoney } from '@x402-rails/core';
 import type { FetchServer } from '@x402-rails/core/node';
@@ -19,6 +21,7 @@ import type {
   PlaygroundManifest,
   RailName,
 } from './manifest.js';
+import { type DeferredPlaygroundRail, startDeferredPlaygroundRail } from './rails/deferred.js';
 import { type EvmPlaygroundRail, startEvmPlaygroundRail } from './rails/evm.js';
 import type { Balances, PlaygroundRail } from './rails/rail.js';
 import { type SolanaPlaygroundRail, startSolanaPlaygroundRail } from './rails/solana.js';
@@ -31,6 +34,9 @@ import {
   startFacilitatorServer,
   startMcpServer,
 } from './servers.js';
+
+/** Where the paid API runs one batch redemption of the deferred rail, on `POST`. */
+export const REDEEM_PATH = '/redeem';
 
 /** 10 TOY and 10 test USDC (both 6 decimals). */
 export const DEFAULT_AGENT_BALANCE = 10_000_000n;
@@ -52,12 +58,19 @@ export interface PlaygroundOptions {
   stripe?: boolean;
   /** Also start the Solana rail on a local LiteSVM JSON-RPC server (every paid route accepts it). */
   solana?: boolean;
+  /**
+   * Also start the deferred rail (batch-settlement vouchers on the EVM rail's chain, with the
+   * escrow deployed there; every paid route accepts it) and `POST /redeem` on the paid API.
+   */
+  deferred?: boolean;
 }
 
 export interface Playground {
   readonly manifest: PlaygroundManifest;
   readonly toy: ToyPlaygroundRail;
   readonly evm: EvmPlaygroundRail;
+  /** The deferred rail, when started with `deferred: true`. */
+  readonly deferred?: DeferredPlaygroundRail;
   /** The Stripe card rail, when started with `stripe: true`. */
   readonly stripe?: StripePlaygroundRail;
   /** The Solana rail, when started with `solana: true`. */
@@ -131,6 +144,15 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   const startedAt = new Date().toISOString();
   const toy = createToyPlaygroundRail(agentBalance);
   const evm = await startEvmPlaygroundRail(agentBalance);
+  let deferred: DeferredPlaygroundRail | undefined;
+  if (options.deferred) {
+    try {
+      deferred = await startDeferredPlaygroundRail(evm.chain, agentBalance);
+    } catch (error) {
+      await evm.stop();
+      throw error;
+    }
+  }
   let stripe: StripePlaygroundRail | undefined;
   if (options.stripe) {
     try {
@@ -152,6 +174,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   const rails: readonly PlaygroundRail[] = [
     toy,
     evm,
+    ...(deferred ? [deferred] : []),
     ...(stripe ? [stripe] : []),
     ...(solana ? [solana] : []),
   ];
@@ -173,6 +196,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       routes,
       port: options.port ?? 0,
       manifest: () => manifest,
+      ...(deferred ? { actions: { [REDEEM_PATH]: () => deferred.redeem() } } : {}),
       onEvent: (event) => {
         const line = describeEvent(event, rails);
         if (line) log(line);
@@ -223,6 +247,9 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       paidEndpoints: paidEndpoints(rails, routes, apiServer.url),
       mcp: mcpEndpoints(rails, tools, mcpUrl),
       facilitator: { url: facilitatorServer.url },
+      ...(deferred
+        ? { redeem: { method: 'POST' as const, url: `${apiServer.url}${REDEEM_PATH}` } }
+        : {}),
       chains: described.flatMap((d) => d.chains),
       rails: described.map((d) => d.rail),
       wallets: described.flatMap((d) => d.wallets),
@@ -236,20 +263,24 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     manifest,
     toy,
     evm,
+    ...(deferred ? { deferred } : {}),
     ...(stripe ? { stripe } : {}),
     ...(solana ? { solana } : {}),
     rails,
     async balances() {
-      const [toyBalances, evmBalances, stripeBalances, solanaBalances] = await Promise.all([
-        toy.balances(),
-        evm.balances(),
-        stripe?.balances(),
-        solana?.balances(),
-      ]);
+      const [toyBalances, evmBalances, deferredBalances, stripeBalances, solanaBalances] =
+        await Promise.all([
+          toy.balances(),
+          evm.balances(),
+          deferred?.balances(),
+          stripe?.balances(),
+          solana?.balances(),
+        ]);
       // The Stripe entry is there only when its rail is (`balances[rail.name]` over `rails`).
       return {
         toy: toyBalances,
         evm: evmBalances,
+        ...(deferredBalances ? { deferred: deferredBalances } : {}),
         ...(stripeBalances ? { stripe: stripeBalances } : {}),
         ...(solanaBalances ? { solana: solanaBalances } : {}),
       } as Record<RailName, Balances>;

@@ -49,7 +49,21 @@ export interface ApiServerOptions {
   port: number;
   /** Served unpaid on `GET /`; a function because the manifest names this server's own URL. */
   manifest: () => object | undefined;
+  /** Unpaid `POST` actions by path (the deferred rail's `/redeem`), answered with their JSON. */
+  actions?: Readonly<Record<string, () => Promise<unknown>>>;
   onEvent?: (event: PaymentEvent) => void;
+}
+
+/** Runs one action; a failure is a 500 with its message (the playground is local: no secrets). */
+async function runAction(action: () => Promise<unknown>): Promise<Response> {
+  try {
+    return Response.json(await action());
+  } catch (error) {
+    return Response.json(
+      { error: 'action_failed', message: error instanceof Error ? error.message : String(error) },
+      { status: 500 },
+    );
+  }
 }
 
 export function startApiServer(options: ApiServerOptions): Promise<FetchServer> {
@@ -89,6 +103,19 @@ export function startApiServer(options: ApiServerOptions): Promise<FetchServer> 
         // Only in the moment between listen() and the manifest naming this server's URL.
         if (manifest === undefined) return Response.json({ error: 'starting' }, { status: 503 });
         return Response.json(manifest);
+      }
+      const action =
+        options.actions && Object.hasOwn(options.actions, pathname)
+          ? options.actions[pathname]
+          : undefined;
+      if (action) {
+        if (request.method !== 'POST') {
+          return Response.json(
+            { error: 'method_not_allowed' },
+            { status: 405, headers: { allow: 'POST' } },
+          );
+        }
+        return runAction(action);
       }
       const route = options.routes.find((candidate) => candidate.path === pathname);
       const config = route && paymentConfigs.get(route);

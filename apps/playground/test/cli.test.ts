@@ -20,6 +20,8 @@ describe('parseCliArgs', () => {
         '--port',
         '4021',
         '--no-stripe',
+        '--no-deferred',
+        '--redeem',
       ]),
     ).toEqual({
       json: true,
@@ -29,12 +31,16 @@ describe('parseCliArgs', () => {
       help: false,
       stripe: false,
       solana: true,
+      deferred: false,
+      redeem: true,
     });
     expect(parseCliArgs([])).toMatchObject({
       json: false,
       once: false,
       manifestPath: '.playground/manifest.json',
       port: 0,
+      deferred: true,
+      redeem: false,
     });
   });
 
@@ -58,14 +64,14 @@ describe('the CLI', () => {
     }
   }
 
-  it('with --once --json prints one JSON document on stdout, the manifest it wrote, and stops the chain', async () => {
+  it('with --once --json --redeem prints one JSON document on stdout, the manifest it wrote, redeems the vouchers, and stops the chain', async () => {
     await withTempDir(async (dir) => {
       const manifestPath = join(dir, 'm.json');
       const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>(
         (resolve, reject) => {
           execFile(
             process.execPath,
-            [...CLI, '--once', '--json', '--manifest', manifestPath],
+            [...CLI, '--once', '--json', '--redeem', '--manifest', manifestPath],
             { cwd: appDir, timeout: 60_000, killSignal: 'SIGKILL' },
             (error, out, err) =>
               error
@@ -79,14 +85,20 @@ describe('the CLI', () => {
       const written = JSON.parse(await readFile(manifestPath, 'utf8')) as PlaygroundManifest;
       expect(printed).toEqual(written);
       expect(printed.version).toBe(1);
-      // Every rail is on by default: toy, EVM and Solana on three routes, the card rail on the $0.50 one.
-      expect(printed.paidEndpoints).toHaveLength(10);
+      // Every rail is on by default: toy, EVM and Solana on three routes, the card rail on the
+      // $0.50 one, the deferred rail on the two tiny ones.
+      expect(printed.paidEndpoints).toHaveLength(12);
       expect([...new Set(printed.paidEndpoints.map((e) => e.rail))]).toEqual([
         'toy',
         'evm',
+        'deferred',
         'stripe',
         'solana',
       ]);
+      expect(printed.redeem).toEqual({
+        method: 'POST',
+        url: `${printed.api.url}/redeem`,
+      });
       expect(printed.mcp).toEqual([
         expect.objectContaining({
           url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:[0-9]+\/mcp$/),
@@ -133,7 +145,23 @@ describe('the CLI', () => {
           /^\[evm agent\] MCP weather .* · 0\.01 USDC on eip155:31337 · ".*" · tx 0x[0-9a-f]{64} · payer 0x[0-9a-fA-F]{40}$/gm,
         ),
       ).toHaveLength(1);
-      expect(stderr.match(/^\[mcp\] settled mcp:\/\/tool\/weather · /gm)).toHaveLength(3);
+      // The deferred agent: it funds its channel, then 25 calls per tiny route, vouchers only.
+      expect(stderr).toMatch(
+        /^\[deferred agent\] deposited 1000000 atomic test USDC into channel 0x[0-9a-f]{64}/m,
+      );
+      expect(
+        stderr.match(
+          /^\[deferred agent\] GET .* USDC on eip155:31337 · HTTP 200 · tx 0x[0-9a-f]{64}:[0-9]+ · payer 0x[0-9a-fA-F]{40}$/gm,
+        ),
+      ).toHaveLength(50);
+      // --redeem: one claim of 25 × (0.001 + 0.01) over HTTP and 0.01 over MCP.
+      expect(stderr).toMatch(
+        /^\[deferred\] redeemed channel 0x[0-9a-f]{64} · payer 0x[0-9a-fA-F]{40} · collected 0\.285 USDC$/m,
+      );
+      expect(stderr).toMatch(
+        /^\[deferred\] redemption confirmed · tx 0x[0-9a-f]{64} · collected 0\.285 USDC in one claim$/m,
+      );
+      expect(stderr.match(/^\[mcp\] settled mcp:\/\/tool\/weather · /gm)).toHaveLength(4);
       // 3 × (0.001 + 0.01 + 0.5) over HTTP and 0.01 over MCP, on every chain rail.
       expect(stderr).toContain('[evm agent] balances · agent 8.457 USDC · merchant 1.543 USDC');
       expect(stderr).toContain('[solana agent] balances · agent 8.457 USDC · merchant 1.543 USDC');

@@ -46,7 +46,10 @@ export interface WireDialect {
     offers: readonly { requirements: PaymentRequirements }[],
     options: DecodeOptions,
   ): PaymentPayload;
-  /** Headers and body of a 402/400 answer. `required.error` carries `message`. */
+  /**
+   * Headers and body of a 402/400 answer. `required.error` is already set (the reason code of a
+   * refusal, see `paymentRequiredError`); `message` is for people.
+   */
   refusal(required: PaymentRequired, reason: string, message: string): WireRefusal;
   /** Headers carrying a settlement result. */
   settlementHeaders(settlement: SettleResponse): Record<string, string>;

@@ -106,16 +106,21 @@ export interface VerifyResponse {
   extensions?: Extensions;
 }
 
-export const SettleResponseSchema = z.object({
-  success: z.boolean(),
-  errorReason: z.string().max(256).optional(),
-  errorMessage: z.string().max(4096).optional(),
-  payer: z.string().max(256).optional(),
-  transaction: z.string().max(1024),
-  network: NetworkSchema,
-  amount: AtomicAmountSchema.optional(),
-  extensions: ExtensionsSchema.optional(),
-});
+export const SettleResponseSchema = z
+  .object({
+    success: z.boolean(),
+    errorReason: z.string().max(256).optional(),
+    errorMessage: z.string().max(4096).optional(),
+    payer: z.string().max(256).optional(),
+    transaction: z.string().max(1024),
+    network: NetworkSchema,
+    amount: AtomicAmountSchema.optional(),
+    extensions: ExtensionsSchema.optional(),
+    // Scheme-specific settle state (batch-settlement: chargedAmount, channelState, voucherState).
+    // The official SDK's schema allows `extra: null`; it is read as no extra.
+    extra: jsonObject.nullish(),
+  })
+  .transform(({ extra, ...rest }) => (extra == null ? rest : { ...rest, extra }));
 export interface SettleResponse {
   success: boolean;
   errorReason?: string;
@@ -126,6 +131,11 @@ export interface SettleResponse {
   network: Network;
   amount?: string;
   extensions?: Extensions;
+  /**
+   * Scheme-specific state of the settlement, e.g. batch-settlement's `{ chargedAmount,
+   * channelState, voucherState }`. Untrusted on the client: a rail checks what it reads.
+   */
+  extra?: Record<string, unknown>;
 }
 
 /** Body of `POST /verify` and `POST /settle`. */

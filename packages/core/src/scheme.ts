@@ -47,6 +47,19 @@ export interface SchemeClient extends SchemeIdentity {
    * then calls `create` with those requirements and resends, at most once. Default: never.
    */
   retryAfterRefusal?(requirements: PaymentRequirements): boolean;
+  /**
+   * Called after a paid attempt was answered with a successful `PAYMENT-RESPONSE` for a payload
+   * this rail created: the settlement (with its scheme-specific `extra`, untrusted) lets the rail
+   * keep its own state in step. Must not throw; the engine ignores what it throws.
+   */
+  settled?(context: SettledContext): void | Promise<void>;
+}
+
+export interface SettledContext {
+  requirements: PaymentRequirements;
+  /** The `payload` this rail created for the attempt. */
+  payload: Record<string, unknown>;
+  settlement: SettleResponse;
 }
 
 export interface PriceInput {
@@ -99,6 +112,12 @@ export interface SchemeServer extends SchemeIdentity {
   refusalRequirements?(
     context: RefusalRequirementsContext,
   ): Promise<PaymentRequirements | undefined>;
+  /**
+   * The reason to answer such a refusal with, when the rail's binding names it otherwise: for
+   * batch-settlement a replayed voucher (`payment_already_used` in the payment ledger) is a
+   * cumulative-amount mismatch, the code its clients resynchronise on. Undefined keeps `reason`.
+   */
+  refusalReason?(context: RefusalRequirementsContext): string | undefined;
 }
 
 export interface RefusalRequirementsContext {

@@ -26,7 +26,11 @@ export {
 } from './server/lifecycle.js';
 export { type MatchResult, matchAccepted } from './server/match.js';
 export { escapeHtml, type PaywallOptions, renderPaywall } from './server/paywall.js';
-export { EXPOSED_PAYMENT_HEADERS, paymentRequiredBody } from './server/respond.js';
+export {
+  EXPOSED_PAYMENT_HEADERS,
+  paymentRequiredBody,
+  paymentRequiredError,
+} from './server/respond.js';
 export {
   acceptsOf,
   createOfferResolver,

@@ -12,6 +12,12 @@ export {
   type DeferredClientSigner,
 } from './client/client.js';
 export { BATCH_SETTLEMENT_SCHEME, OFFICIAL_BATCH_SETTLEMENT_ADDRESS } from './constants.js';
+export {
+  type CreditClient,
+  type CreditClientOptions,
+  type CreditClientSigner,
+  createCreditClient,
+} from './credit/client.js';
 export { channelIdOf, type EscrowDomain } from './eip712.js';
 export type { ChannelConfig, VoucherFields, VoucherPayload } from './payload.js';
 export { signVoucher, type TypedDataSigner, voucherTypedData } from './voucher.js';

@@ -1,7 +1,7 @@
 /**
  * EIP-712 hashing of the batch-settlement structs, by hand on the hot path (fixed-size words into
  * one buffer, one keccak each) instead of viem's generic encoder; tested against viem's
- * `hashTypedData`. The domain binds the chain and the escrow contract. The keccak is the EVM rail's
+ * `hashTypedData`. The domain binds the chain and the escrow contract, or (credit-backed) a ledger. The keccak is the EVM rail's
  * unrolled one (`@x402-rails/evm/crypto`); type hashes and domain separators are computed once.
  */
 import { keccak256 } from '@x402-rails/evm/crypto';
@@ -20,11 +20,31 @@ export interface EscrowDomain {
   escrow: `0x${string}`;
 }
 
+/**
+ * The domain of a credit-backed channel: a ledger, not a chain — `{ name, version,
+ * verifyingContract: ledger }` with no chainId. Its domain type differs from the escrow's, so a
+ * signature under one is never valid under the other.
+ */
+export interface LedgerDomain {
+  name: string;
+  version: string;
+  /** The ledger's verifying address (the EIP-712 verifyingContract). */
+  ledger: `0x${string}`;
+}
+
+/** What a voucher signature binds: an escrow on a chain, or a credit ledger. */
+export type VoucherDomain = EscrowDomain | LedgerDomain;
+
+export const isLedgerDomain = (domain: VoucherDomain): domain is LedgerDomain => 'ledger' in domain;
+
 const encoder = new TextEncoder();
 const keccakText = (text: string) => keccak256(encoder.encode(text));
 
 const DOMAIN_TYPEHASH = keccakText(
   'EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)',
+);
+const LEDGER_DOMAIN_TYPEHASH = keccakText(
+  'EIP712Domain(string name,string version,address verifyingContract)',
 );
 const NAME_HASH = keccakText(BATCH_SETTLEMENT_DOMAIN.name);
 const VERSION_HASH = keccakText(BATCH_SETTLEMENT_DOMAIN.version);
@@ -36,7 +56,7 @@ export function toHex(bytes: Uint8Array): `0x${string}` {
 }
 
 /** Writes a 0x-hex value right-aligned into the 32-byte word at `offset`. */
-function putHex(out: Uint8Array, offset: number, hex: string): void {
+export function putHex(out: Uint8Array, offset: number, hex: string): void {
   const digits = hex.slice(2);
   const bytes = Buffer.from(digits, 'hex');
   if (bytes.length * 2 !== digits.length || bytes.length > 32) {
@@ -45,7 +65,7 @@ function putHex(out: Uint8Array, offset: number, hex: string): void {
   out.set(bytes, offset + 32 - bytes.length);
 }
 
-function putUint(out: Uint8Array, offset: number, value: bigint): void {
+export function putUint(out: Uint8Array, offset: number, value: bigint): void {
   let v = value;
   for (let i = offset + 31; i >= offset && v > 0n; i--) {
     out[i] = Number(v & 0xffn);
@@ -55,8 +75,9 @@ function putUint(out: Uint8Array, offset: number, value: bigint): void {
 
 const separators = new Map<string, Uint8Array>();
 
-/** The EIP-712 domain separator of the escrow (cached per chain and contract). */
-export function domainSeparator(domain: EscrowDomain): Uint8Array {
+/** The EIP-712 domain separator of the escrow or ledger (cached per domain). */
+export function domainSeparator(domain: VoucherDomain): Uint8Array {
+  if (isLedgerDomain(domain)) return ledgerDomainSeparator(domain);
   const key = `${domain.chainId}:${domain.escrow.toLowerCase()}`;
   let separator = separators.get(key);
   if (!separator) {
@@ -75,6 +96,21 @@ export function domainSeparator(domain: EscrowDomain): Uint8Array {
   return separator;
 }
 
+function ledgerDomainSeparator(domain: LedgerDomain): Uint8Array {
+  const key = `ledger:${domain.ledger.toLowerCase()}:${domain.name}:${domain.version}`;
+  let separator = separators.get(key);
+  if (!separator) {
+    const words = new Uint8Array(128);
+    words.set(LEDGER_DOMAIN_TYPEHASH, 0);
+    words.set(keccakText(domain.name), 32);
+    words.set(keccakText(domain.version), 64);
+    putHex(words, 96, domain.ledger);
+    separator = keccak256(words);
+    separators.set(key, separator);
+  }
+  return separator;
+}
+
 // Scratch buffers of the synchronous hashing below (never shared across an await). The `0x1901`
 // prefix and the voucher type hash are written once.
 const typedMessage = new Uint8Array(66);
@@ -84,7 +120,8 @@ const voucherWords = new Uint8Array(96);
 voucherWords.set(VOUCHER_TYPEHASH, 0);
 const structHashOut = new Uint8Array(32);
 
-function typedDataHash(domain: EscrowDomain, structHash: Uint8Array): Uint8Array {
+/** keccak256(0x1901 ‖ domainSeparator ‖ structHash): the digest EIP-712 signs. */
+export function typedDataHash(domain: VoucherDomain, structHash: Uint8Array): Uint8Array {
   typedMessage.set(domainSeparator(domain), 2);
   typedMessage.set(structHash, 34);
   return keccak256(typedMessage);
@@ -119,7 +156,7 @@ export function channelIdOf(config: ChannelConfig, domain: EscrowDomain): `0x${s
 export function voucherDigest(
   channelId: string,
   maxClaimableAmount: bigint,
-  domain: EscrowDomain,
+  domain: VoucherDomain,
 ): Uint8Array {
   if (maxClaimableAmount < 0n || maxClaimableAmount > MAX_UINT128) {
     throw new RangeError('a voucher amount is a uint128');

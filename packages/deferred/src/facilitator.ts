@@ -3,6 +3,15 @@
  * channel ledger, settle = commit, release), the escrow's ABI and call arguments. Redemption is on
  * `@x402-rails/deferred/redeem`.
  */
+
+export {
+  type CreditFacilitator,
+  type CreditFacilitatorOptions,
+  type CreditLedgerConfig,
+  createCreditFacilitator,
+  creditPaymentId,
+} from './credit/facilitator.js';
+export { CreditReason } from './credit/reasons.js';
 export { escrowAbi } from './escrow-abi.js';
 export { channelConfigArg, claimArgs, depositArgs, erc3009CollectorData } from './escrow-calls.js';
 export {
@@ -11,7 +20,17 @@ export {
   createChainStateCache,
   type EscrowChannelState,
 } from './facilitator/chain-state.js';
-export { type ChannelStateExtra, channelStateExtra } from './facilitator/channel-state-extra.js';
+export {
+  type ChannelStateExtra,
+  channelStateExtra,
+  type SettleStateExtra,
+  settleStateExtra,
+} from './facilitator/channel-state-extra.js';
+export {
+  type DepositRelay,
+  DepositRelayReason,
+  depositNonce,
+} from './facilitator/deposit-relay.js';
 export {
   createDeferredFacilitator,
   type DeferredFacilitator,

@@ -21,11 +21,28 @@ export {
   VOUCHER_TYPE,
   voucherTypes,
 } from './constants.js';
+export { CreditReason } from './credit/reasons.js';
+export {
+  CREDIT_CHANNEL_CONFIG_TYPE,
+  CREDIT_DECIMALS,
+  CREDIT_DOMAIN,
+  type CreditChannelConfig,
+  type CreditRequirementsExtra,
+  type CreditVoucherPayload,
+  creditChannelConfigSchema,
+  creditChannelConfigTypes,
+  creditChannelIdOf,
+  creditPeriodEnd,
+  creditRequirementsExtraSchema,
+  creditVoucherPayloadSchema,
+} from './credit/wire.js';
 export {
   channelConfigStructHash,
   channelIdOf,
   domainSeparator,
   type EscrowDomain,
+  type LedgerDomain,
+  type VoucherDomain,
   voucherDigest,
 } from './eip712.js';
 export { escrowAbi } from './escrow-abi.js';
@@ -53,10 +70,12 @@ export {
 export { DeferredReason } from './reasons.js';
 export {
   escrowEip712Domain,
+  signChannelVoucher,
   signVoucher,
   type TypedDataSigner,
   type VoucherSignatureCheck,
   type VoucherSignatureInput,
+  verifyChannelVoucherSignature,
   verifyVoucherSignature,
   verifyVoucherSignatureOnChain,
   voucherSignerOf,

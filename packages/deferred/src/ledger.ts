@@ -1,5 +1,6 @@
 /**
  * @x402-rails/deferred/ledger — the channel ledger the deferred rail stores vouchers in: its
- * interface (drivers: memory here, PGlite/Postgres in `@x402-rails/store`) and the memory driver.
+ * interface and the memory driver, re-exported from `@x402-rails/store` (which also holds the
+ * PGlite/Postgres drivers), and `evmChannelConfig`.
  */
 export * from './ledger/index.js';

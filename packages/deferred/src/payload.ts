@@ -123,9 +123,15 @@ export const requirementsExtraSchema = z.object({
 });
 export type RequirementsExtra = z.infer<typeof requirementsExtraSchema>;
 
-/** `extra` of a successful settle response (PAYMENT-RESPONSE). */
+/**
+ * `extra` of a successful settle response (PAYMENT-RESPONSE). Its `channelState` may hold only
+ * `channelId` and `chargedCumulativeAmount` (settle reads no chain; the official server's own
+ * enrichment sends no more either).
+ */
 export const settleResponseExtraSchema = z.object({
   chargedAmount: uint128StringSchema.optional(),
-  channelState: channelStateExtraSchema.optional(),
+  channelState: channelStateExtraSchema
+    .partial({ balance: true, totalClaimed: true, withdrawRequestedAt: true, refundNonce: true })
+    .optional(),
   voucherState: voucherStateExtraSchema.optional(),
 });

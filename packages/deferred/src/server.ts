@@ -11,6 +11,7 @@ export {
   cumulativeProblem,
 } from './channel-rules.js';
 export { BATCH_SETTLEMENT_SCHEME } from './constants.js';
+export { type CreditServerOptions, createCreditServer } from './credit/server.js';
 export { channelIdOf, type EscrowDomain } from './eip712.js';
 export { deferredPaymentId } from './facilitator/payment-id.js';
 export { parseBatchSettlementPayload } from './parse.js';

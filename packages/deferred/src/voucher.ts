@@ -13,27 +13,46 @@ import {
 } from 'viem';
 import { BATCH_SETTLEMENT_DOMAIN, voucherTypes } from './constants.js';
 import { ecdsaSigner } from './ecdsa.js';
-import { channelIdOf, type EscrowDomain, toHex, voucherDigest } from './eip712.js';
+import {
+  channelIdOf,
+  type EscrowDomain,
+  isLedgerDomain,
+  toHex,
+  type VoucherDomain,
+  voucherDigest,
+} from './eip712.js';
 import type { ChannelConfig, VoucherFields } from './payload.js';
 import { DeferredReason } from './reasons.js';
 
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 const ERC1271_MAGIC_VALUE = '0x1626ba7e';
 
-/** The EIP-712 domain of an escrow, in viem's form. */
-export function escrowEip712Domain(domain: EscrowDomain) {
+/** The EIP-712 domain of an escrow (or, credit-backed, of a ledger: no chainId), in viem's form. */
+export function escrowEip712Domain(domain: VoucherDomain): {
+  name: string;
+  version: string;
+  chainId?: number;
+  verifyingContract: `0x${string}`;
+} {
+  if (isLedgerDomain(domain)) {
+    return {
+      name: domain.name,
+      version: domain.version,
+      verifyingContract: getAddress(domain.ledger),
+    };
+  }
   return {
     ...BATCH_SETTLEMENT_DOMAIN,
     chainId: domain.chainId,
     verifyingContract: getAddress(domain.escrow),
-  } as const;
+  };
 }
 
 /** The typed data of a voucher, for `signTypedData` / `hashTypedData` in viem. */
 export function voucherTypedData(
   channelId: `0x${string}`,
   maxClaimableAmount: bigint,
-  domain: EscrowDomain,
+  domain: VoucherDomain,
 ) {
   return {
     domain: escrowEip712Domain(domain),
@@ -44,7 +63,9 @@ export function voucherTypedData(
 }
 
 /** Who must sign a channel's vouchers: its payer authorizer, or the payer when that is zero. */
-export function voucherSignerOf(config: ChannelConfig): `0x${string}` {
+export function voucherSignerOf(
+  config: Pick<ChannelConfig, 'payer' | 'payerAuthorizer'>,
+): `0x${string}` {
   const authorizer = config.payerAuthorizer.toLowerCase();
   return (authorizer === ZERO_ADDRESS ? config.payer.toLowerCase() : authorizer) as `0x${string}`;
 }
@@ -64,11 +85,26 @@ export async function signVoucher(
   signer: TypedDataSigner,
   input: { config: ChannelConfig; maxClaimableAmount: bigint; domain: EscrowDomain },
 ): Promise<VoucherFields> {
-  const channelId = channelIdOf(input.config, input.domain);
+  return signChannelVoucher(signer, {
+    channelId: channelIdOf(input.config, input.domain),
+    maxClaimableAmount: input.maxClaimableAmount,
+    domain: input.domain,
+  });
+}
+
+/** Signs a voucher for `maxClaimableAmount` in total on the channel `channelId` of `domain`. */
+export async function signChannelVoucher(
+  signer: TypedDataSigner,
+  input: { channelId: `0x${string}`; maxClaimableAmount: bigint; domain: VoucherDomain },
+): Promise<VoucherFields> {
   const signature = await signer.signTypedData(
-    voucherTypedData(channelId, input.maxClaimableAmount, input.domain),
+    voucherTypedData(input.channelId, input.maxClaimableAmount, input.domain),
   );
-  return { channelId, maxClaimableAmount: input.maxClaimableAmount.toString(), signature };
+  return {
+    channelId: input.channelId,
+    maxClaimableAmount: input.maxClaimableAmount.toString(),
+    signature,
+  };
 }
 
 export interface VoucherSignatureInput {
@@ -118,9 +154,25 @@ function channelMismatch(input: VoucherSignatureInput): VoucherSignatureCheck | 
 export function verifyVoucherSignature(input: VoucherSignatureInput): VoucherSignatureCheck {
   const mismatch = channelMismatch(input);
   if (mismatch) return mismatch;
+  return verifyChannelVoucherSignature({
+    voucher: input.voucher,
+    domain: input.domain,
+    signer: voucherSignerOf(input.config),
+  });
+}
+
+/**
+ * Checks that `signer` (an EOA: ECDSA, v 27/28, low s) signed `voucher` under `domain`, the
+ * voucher's channel id being already known to be the right one. The hot path of every binding.
+ */
+export function verifyChannelVoucherSignature(input: {
+  voucher: VoucherFields;
+  domain: VoucherDomain;
+  signer: `0x${string}`;
+}): VoucherSignatureCheck {
   const channelId = input.voucher.channelId.toLowerCase() as `0x${string}`;
   const digest = voucherDigest(channelId, BigInt(input.voucher.maxClaimableAmount), input.domain);
-  const expected = voucherSignerOf(input.config);
+  const expected = input.signer.toLowerCase() as `0x${string}`;
   const check = ecdsaSigner(digest, input.voucher.signature);
   if (!check.ok) {
     return {

@@ -17,7 +17,7 @@ import type { Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAddress } from 'viem/accounts';
 import { createDeferredClient } from '../src/client/client.js';
 import { createDeferredFacilitator } from '../src/facilitator/facilitator.js';
-import { createMemoryDeferredLedger } from '../src/ledger/memory.js';
+import { createMemoryDeferredLedger } from '../src/ledger.js';
 import { DeferredReason } from '../src/reasons.js';
 import { createDeferredServer } from '../src/server/server.js';
 import { escrowHarness } from './helpers.js';

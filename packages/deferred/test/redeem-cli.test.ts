@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type EvmTestChain, startEvmTestChain } from '@x402-rails/testkit/anvil';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRedeemCli } from '../src/redeem/cli.js';
+import { captureIo, writeConfig } from './cli-harness.js';
 import { newBuyer, openShop, PRICE, type Shop, URL } from './roles-rig.js';
 
 let chain: EvmTestChain;
@@ -32,21 +33,8 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-function io(env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { env, out: (l: string) => out.push(l), err: (l: string) => err.push(l) },
-    out,
-    err,
-  };
-}
-
-async function configFile(config: unknown): Promise<string> {
-  const path = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
-  await writeFile(path, typeof config === 'string' ? config : JSON.stringify(config));
-  return path;
-}
+const io = captureIo;
+const configFile = (config: unknown) => writeConfig(dir, config);
 
 const goodConfig = () => ({
   network: chain.network,

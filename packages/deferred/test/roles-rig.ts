@@ -17,8 +17,8 @@ import {
   type DeferredFacilitator,
   type DeferredFacilitatorOptions,
 } from '../src/facilitator/facilitator.js';
-import { createMemoryDeferredLedger } from '../src/ledger/memory.js';
-import type { DeferredLedger } from '../src/ledger/types.js';
+import type { DeferredLedger } from '../src/ledger.js';
+import { createMemoryDeferredLedger } from '../src/ledger.js';
 import type { ChannelConfig } from '../src/payload.js';
 import { type RedeemOptions, redeem } from '../src/redeem/redeem.js';
 import { createDeferredServer } from '../src/server/server.js';

@@ -62,6 +62,8 @@ export async function openStore(config: StoreConfig, options: StoreOptions = {})
     payments: parts.payments,
     settlements: parts.settlements,
     deferredLedger: parts.deferredLedger,
+    creditAccounts: parts.creditAccounts,
+    creditCharges: parts.creditCharges,
     prune(olderThan: Date) {
       const before = olderThan instanceof Date ? olderThan.getTime() : Number.NaN;
       if (Number.isNaN(before)) {

@@ -1,5 +1,6 @@
 import type { PaymentLedger, SettlementJournal } from '@x402-rails/core';
 import type { StoreDriver } from './config.js';
+import type { CreditAccounts, CreditCharges } from './credit/types.js';
 import type { DeferredLedger } from './deferred/types.js';
 
 /** Rows deleted by one prune, per table. */
@@ -19,11 +20,15 @@ export interface Store {
   /** The facilitator's settlement journal. */
   readonly settlements: SettlementJournal;
   /**
-   * The deferred rail's channel ledger (pass as the ledger of `@x402-rails/deferred`'s server and
-   * redemption job). SQL drivers only: undefined on `memory`, where the rail's own
-   * `createMemoryDeferredLedger()` (`@x402-rails/deferred/ledger`) is the in-process one.
+   * The deferred rail's channel ledger (pass as the ledger of `@x402-rails/deferred`'s facilitator
+   * and redemption job): on the SQL drivers, in their database; on `memory`, the in-process
+   * `createMemoryDeferredLedger()`.
    */
-  readonly deferredLedger: DeferredLedger | undefined;
+  readonly deferredLedger: DeferredLedger;
+  /** The credit-backed deferred rail's billing identities (`@x402-rails/deferred/credit`). */
+  readonly creditAccounts: CreditAccounts;
+  /** The credit-backed deferred rail's card-charge journal (its redemption job). */
+  readonly creditCharges: CreditCharges;
   /**
    * Deletes final rows (payments settled, failed or released; settlements settled or failed)
    * last updated before `olderThan`. Rows still in flight are never deleted.
@@ -37,7 +42,9 @@ export interface Store {
 export interface StoreParts {
   payments: PaymentLedger;
   settlements: SettlementJournal;
-  deferredLedger?: DeferredLedger;
+  deferredLedger: DeferredLedger;
+  creditAccounts: CreditAccounts;
+  creditCharges: CreditCharges;
   /** `before` in epoch ms. */
   prune(before: number): Promise<PruneResult>;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 /**
  * A local Stripe test double for tests and the playground: an HTTP server on 127.0.0.1 that the
- * real `stripe` SDK talks to (PaymentIntents, PaymentMethods, Refunds, Shared Payment Tokens),
+ * real `stripe` SDK talks to (PaymentIntents, PaymentMethods, Customers with saved cards, Refunds,
+ * Shared Payment Tokens),
  * with Stripe's test cards, idempotency keys, error bodies and minimums, and every response
  * checked against Stripe's OpenAPI description.
  */
@@ -13,6 +14,7 @@ export {
   testCardFingerprint,
   testCardOf,
 } from './stripe/cards.js';
+export type { CustomerRecord } from './stripe/customers.js';
 export { assertStripeShape, type StripeSchemaName, StripeShapeError } from './stripe/oas.js';
 export type {
   GrantedTokenRecord,

@@ -48,6 +48,13 @@ export interface PlaygroundRail {
   describe(): Promise<RailDescription>;
   /** Whether this rail can charge a human price (card rails have a minimum charge); default yes. */
   acceptsPrice?(price: string): boolean;
+  /**
+   * What the agent does once before its first paid call (the deferred agent funds its channel);
+   * returns a line for the log, if anything was done.
+   */
+  prepareAgent?(): Promise<string | undefined>;
+  /** Paid calls per endpoint of this rail's agent when the run does not say (default 3). */
+  readonly agentCallsPerEndpoint?: number;
   /** Stops what the rail started (a chain node). Idempotent. */
   stop(): Promise<void>;
 }

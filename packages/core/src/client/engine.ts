@@ -191,6 +191,7 @@ export function createPaymentClient(options: PaymentClientOptions): PaymentClien
         ...(created.extensions ? { extensions: created.extensions } : {}),
       };
       let undo = tracker.record(requirements, policy.budget?.periodMs ?? 0);
+      let sent = payload;
       let { response, resent } = await sendPaid(request, encodePaymentSignatureHeader(payload));
       const corrective = resent ? undefined : correctiveRequirements(response, requirements, rail);
       if (corrective) {
@@ -210,6 +211,7 @@ export function createPaymentClient(options: PaymentClientOptions): PaymentClien
           ...(again.extensions ? { extensions: again.extensions } : {}),
         };
         undo = tracker.record(corrective, policy.budget?.periodMs ?? 0);
+        sent = retried;
         ({ response, resent } = await sendPaid(request, encodePaymentSignatureHeader(retried)));
       }
 
@@ -224,6 +226,18 @@ export function createPaymentClient(options: PaymentClientOptions): PaymentClien
           receipt.settlement = decodePaymentResponseHeader(responseHeader);
         } catch (error) {
           receipt.error = error instanceof Error ? error.message : String(error);
+        }
+        if (receipt.settlement?.success && rail.settled) {
+          // The rail's bookkeeping must not turn a served response into a failure.
+          try {
+            await rail.settled({
+              requirements: sent.accepted,
+              payload: sent.payload,
+              settlement: receipt.settlement,
+            });
+          } catch {
+            // ignored: see SchemeClient.settled
+          }
         }
       } else {
         // A refusal before settlement carries the reason in PAYMENT-REQUIRED's `error`.

@@ -150,7 +150,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     const admission = await lifecycle.admit(payload, offers, resource.url);
     if (!admission.ok) {
       const refused = await amendedByRail(context, payload, admission);
-      return respond.refuse(refused, admission.reason, admission.message);
+      return respond.refuse(refused.context, refused.reason, admission.message);
     }
     const { payment } = admission;
 
@@ -182,29 +182,39 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     });
   }
 
-  /** The refusal's offers, with the matched rail's amended requirements (a corrective 402). */
+  /**
+   * The refusal's offers, with the matched rail's amended requirements (a corrective 402), and its
+   * reason as the rail's binding names it.
+   */
   async function amendedByRail(
     context: RefusalContext,
     payload: PaymentPayload,
     refusal: { reason: string; offer?: ResolvedOffer },
-  ): Promise<RefusalContext> {
+  ): Promise<{ context: RefusalContext; reason: string }> {
     const offer = refusal.offer;
-    if (!offer?.rail.refusalRequirements) return context;
+    if (!offer) return { context, reason: refusal.reason };
+    const asked = { reason: refusal.reason, payload, requirements: offer.requirements };
+    let reason = refusal.reason;
+    try {
+      reason = offer.rail.refusalReason?.(asked) ?? refusal.reason;
+    } catch {
+      // the rail's own reason stays
+    }
+    if (!offer.rail.refusalRequirements) return { context, reason };
     let amended: PaymentRequirements | undefined;
     try {
-      amended = await offer.rail.refusalRequirements({
-        reason: refusal.reason,
-        payload,
-        requirements: offer.requirements,
-      });
+      amended = await offer.rail.refusalRequirements(asked);
     } catch {
-      return context; // the plain refusal still answers the client
+      return { context, reason }; // the plain refusal still answers the client
     }
-    if (!amended) return context;
+    if (!amended) return { context, reason };
     const requirements = amended;
     return {
-      ...context,
-      offers: context.offers.map((o) => (o === offer ? { ...o, requirements } : o)),
+      context: {
+        ...context,
+        offers: context.offers.map((o) => (o === offer ? { ...o, requirements } : o)),
+      },
+      reason,
     };
   }
 

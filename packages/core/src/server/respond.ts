@@ -30,6 +30,16 @@ export interface ResponderOptions {
   emit: (event: PaymentEvent) => void;
 }
 
+/**
+ * What `PaymentRequired.error` says. A refusal carries its reason code, as the official SDK's
+ * servers send it and its clients read it (the batch-settlement client resynchronises only on
+ * `…_cumulative_amount_mismatch` there); first contact, which refuses nothing, carries the
+ * spec's human message. The human message of a refusal travels in the JSON body's `message`.
+ */
+export function paymentRequiredError(reason: string, message: string): string {
+  return reason === 'payment_required' ? message : reason;
+}
+
 export function paymentRequiredBody(
   { route, resource, offers }: Omit<RefusalContext, 'request'>,
   error: string,
@@ -96,7 +106,11 @@ export function createResponder(options: ResponderOptions) {
       const { request, route, resource, offers } = context;
       const dialect = context.dialect ?? DEFAULT_DIALECT;
       const status = extra.status ?? describeReason(reason).status;
-      const answer = dialect.refusal(paymentRequiredBody(context, message), reason, message);
+      const answer = dialect.refusal(
+        paymentRequiredBody(context, paymentRequiredError(reason, message)),
+        reason,
+        message,
+      );
       const headers: Record<string, string> = {
         ...corsHeaders(request, dialect.exposedHeaders),
         ...answer.headers,

@@ -4,20 +4,20 @@
  * for; on a corrective 402 it adopts the server's charged amount if the server proves it with a
  * voucher this client signed, and the engine pays once more (`retryAfterRefusal`).
  */
-import type {
-  CreatedPayment,
-  CreatePaymentContext,
-  Network,
-  PaymentRequirements,
-  SchemeClient,
-} from '@x402-rails/core';
+import type { Network, PaymentRequirements, SchemeClient } from '@x402-rails/core';
 import { BATCH_SETTLEMENT_SCHEME, OFFICIAL_BATCH_SETTLEMENT_ADDRESS } from '../constants.js';
 import { channelIdOf, type EscrowDomain } from '../eip712.js';
 import type { Hex } from '../ledger/types.js';
 import { type ChannelConfig, requirementsExtraSchema } from '../payload.js';
-import type { TypedDataSigner } from '../voucher.js';
-import { verifyVoucherSignature } from '../voucher.js';
-import { createVoucherPayload } from '../voucher-payload.js';
+import { type TypedDataSigner, voucherSignerOf } from '../voucher.js';
+import {
+  type ChannelAmountStore,
+  type ChannelBinding,
+  createCumulativeClient,
+  memoryAmountStore,
+} from './cumulative.js';
+
+export type { ChannelAmountStore } from './cumulative.js';
 
 export interface DeferredClientSigner extends TypedDataSigner {
   readonly address: Hex;
@@ -36,12 +36,6 @@ export interface DeferredClientOptions {
   store?: ChannelAmountStore;
 }
 
-/** Per-channel "charged so far", as the client believes it. */
-export interface ChannelAmountStore {
-  get(channelId: Hex): bigint | undefined;
-  set(channelId: Hex, charged: bigint): void;
-}
-
 export interface DeferredClient extends SchemeClient {
   /** The channel config and id this client pays `requirements` on. */
   channelFor(requirements: PaymentRequirements): {
@@ -55,45 +49,8 @@ export interface DeferredClient extends SchemeClient {
 
 const ZERO_SALT = `0x${'00'.repeat(32)}` as Hex;
 
-function memoryStore(): ChannelAmountStore {
-  const map = new Map<string, bigint>();
-  return {
-    get: (id) => map.get(id.toLowerCase()),
-    set: (id, charged) => map.set(id.toLowerCase(), charged),
-  };
-}
-
-/** The charged amount a corrective 402 proves with a voucher this client signed, if any. */
-function provenCharged(
-  requirements: PaymentRequirements,
-  config: ChannelConfig,
-  domain: EscrowDomain,
-  channelId: Hex,
-): bigint | undefined {
-  const extra = requirementsExtraSchema.safeParse(requirements.extra ?? {});
-  if (!extra.success || !extra.data.channelState) return undefined;
-  const { channelState, voucherState } = extra.data;
-  if (channelState.channelId.toLowerCase() !== channelId) return undefined;
-  const claimed = BigInt(channelState.chargedCumulativeAmount ?? '0');
-  if (claimed === 0n) return 0n;
-  if (!voucherState?.signature || voucherState.signedMaxClaimable === undefined) return undefined;
-  const signed = BigInt(voucherState.signedMaxClaimable);
-  // The server may only move us to an amount we signed ourselves.
-  if (signed !== claimed) return undefined;
-  const check = verifyVoucherSignature({
-    config,
-    voucher: {
-      channelId,
-      maxClaimableAmount: signed.toString(),
-      signature: voucherState.signature,
-    },
-    domain,
-  });
-  return check.ok ? signed : undefined;
-}
-
 export function createDeferredClient(options: DeferredClientOptions): DeferredClient {
-  const store = options.store ?? memoryStore();
+  const store = options.store ?? memoryAmountStore();
   const escrowOf = (network: string): Hex =>
     options.escrows?.[network] ?? (OFFICIAL_BATCH_SETTLEMENT_ADDRESS as Hex);
 
@@ -113,11 +70,22 @@ export function createDeferredClient(options: DeferredClientOptions): DeferredCl
     return { config, channelId: channelIdOf(config, domain), domain };
   }
 
+  const binding: ChannelBinding = {
+    channelFor(requirements) {
+      const channel = channelFor(requirements);
+      return { ...channel, signer: voucherSignerOf(channel.config) };
+    },
+    correctiveState(requirements) {
+      const extra = requirementsExtraSchema.safeParse(requirements.extra ?? {});
+      return extra.success ? extra.data : undefined;
+    },
+  };
+
   return {
     scheme: BATCH_SETTLEMENT_SCHEME,
     networks: ['eip155:*'] as Network[],
     channelFor,
-    chargedOn: (channelId) => store.get(channelId) ?? 0n,
+    ...createCumulativeClient(binding, { signer: options.signer, store }),
 
     canPay(requirements) {
       return (
@@ -125,34 +93,6 @@ export function createDeferredClient(options: DeferredClientOptions): DeferredCl
         requirements.network.startsWith('eip155:') &&
         requirementsExtraSchema.safeParse(requirements.extra ?? {}).success
       );
-    },
-
-    retryAfterRefusal(requirements) {
-      // Only a 402 that carries a channel state this client can adopt is worth a second payment.
-      try {
-        const { config, channelId, domain } = channelFor(requirements);
-        return provenCharged(requirements, config, domain, channelId) !== undefined;
-      } catch {
-        return false;
-      }
-    },
-
-    async create({ requirements }: CreatePaymentContext): Promise<CreatedPayment> {
-      const { config, channelId, domain } = channelFor(requirements);
-      const adopted = provenCharged(requirements, config, domain, channelId);
-      if (adopted !== undefined) store.set(channelId, adopted);
-      const charged = store.get(channelId) ?? 0n;
-      const price = BigInt(requirements.amount);
-      // Counted before sending: a concurrent request signs on top of this one (the server serves
-      // one per channel at a time and corrects the other).
-      store.set(channelId, charged + price);
-      const payload = await createVoucherPayload(options.signer, {
-        config,
-        charged,
-        price,
-        domain,
-      });
-      return { payload: { ...payload } };
     },
   };
 }

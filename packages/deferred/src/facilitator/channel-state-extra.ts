@@ -44,3 +44,30 @@ export function channelStateExtra(
       : {},
   };
 }
+
+/** The `extra` of a successful settle response (the official binding's fields). */
+export interface SettleStateExtra {
+  /** What this request added to the channel: the price. */
+  chargedAmount: string;
+  channelState: { channelId: Hex; chargedCumulativeAmount: string };
+  /** The voucher now charged, so the client can check the state is one it signed. */
+  voucherState: { signedMaxClaimable: string; signature: Hex };
+}
+
+/**
+ * The settle state without a chain call: the charged voucher only. Unlike the corrective 402's,
+ * `channelState` leaves out the escrow's balance and claims (settle never reads the chain; the
+ * official client reads only `chargedCumulativeAmount` here).
+ */
+export function settleStateExtra(
+  channelId: Hex,
+  voucher: { maxClaimableAmount: bigint; signature: Hex },
+  chargedAmount: string,
+): SettleStateExtra {
+  const cumulative = voucher.maxClaimableAmount.toString();
+  return {
+    chargedAmount,
+    channelState: { channelId, chargedCumulativeAmount: cumulative },
+    voucherState: { signedMaxClaimable: cumulative, signature: voucher.signature },
+  };
+}

@@ -12,7 +12,7 @@ import type { PublicClient } from 'viem';
 import { channelTermsProblem, cumulativeProblem } from '../channel-rules.js';
 import { BATCH_SETTLEMENT_SCHEME } from '../constants.js';
 import type { EscrowDomain } from '../eip712.js';
-import type { DeferredChannel, DeferredLedger, Hex } from '../ledger/types.js';
+import type { DeferredLedger, Hex } from '../ledger/types.js';
 import { parseBatchSettlementPayload } from '../parse.js';
 import { type ChannelConfig, requirementsExtraSchema, type VoucherFields } from '../payload.js';
 import { DeferredReason } from '../reasons.js';
@@ -33,7 +33,11 @@ export interface CheckedVoucher {
   channelId: Hex;
   cumulative: bigint;
   price: bigint;
-  channel: DeferredChannel | undefined;
+  /**
+   * The `charged` the reservation expects: `cumulative - price`. The ledger is not read on the way
+   * to an accepted voucher; its compare-and-swap refuses one on a stale amount.
+   */
+  expectedCharged: bigint;
   chain: EscrowChannelState;
   net: NetworkContext;
 }
@@ -129,10 +133,21 @@ export async function checkVoucher(
 
   const price = BigInt(requirements.amount);
   const cumulative = BigInt(voucher.maxClaimableAmount);
-  const channel = await options.ledger.get(channelId);
-  const charged = channel?.charged ?? 0n;
+  // The request path does not read the ledger: a voucher is taken at its word that the channel
+  // stands at `cumulative - price`, and the reservation's compare-and-swap on exactly that amount is
+  // what decides (a stale voucher is refused there, with the corrective 402's reason). Only a
+  // voucher refused here reads the ledger, so its refusal is the one the channel's state gives.
+  const assumed = cumulative >= price ? cumulative - price : undefined;
   let chain = await net.chainState.get(channelId);
-  let problem = cumulativeProblem(cumulative, price, { charged, ...chain });
+  let charged = assumed ?? 0n;
+  let problem =
+    assumed === undefined
+      ? DeferredReason.cumulativeMismatch
+      : cumulativeProblem(cumulative, price, { charged, ...chain });
+  if (problem) {
+    charged = (await options.ledger.get(channelId))?.charged ?? 0n;
+    problem = cumulativeProblem(cumulative, price, { charged, ...chain });
+  }
   if (problem === DeferredReason.cumulativeExceedsBalance) {
     // The cached balance may predate a top-up: read again before refusing.
     chain = await net.chainState.get(channelId, { fresh: true });
@@ -156,6 +171,15 @@ export async function checkVoucher(
   }
   return {
     ok: true,
-    checked: { config, voucher, channelId, cumulative, price, channel, chain, net },
+    checked: {
+      config,
+      voucher,
+      channelId,
+      cumulative,
+      price,
+      expectedCharged: charged,
+      chain,
+      net,
+    },
   };
 }

@@ -2,24 +2,19 @@
  * The facilitator role of the deferred rail. Verify checks a voucher and reserves it in the channel
  * ledger (a compare-and-swap on the channel's charged amount: of two concurrent requests on one
  * channel, one wins); settle commits the reservation — no chain call on the request path — and
- * returns the commitment id; release drops it. Redemption (`./redeem`) collects later, in batches.
+ * returns the commitment id; release drops it (that flow is `voucher-flow.ts`, shared with the
+ * credit-backed binding). Redemption (`./redeem`) collects later, in batches.
  */
-import { randomUUID } from 'node:crypto';
-import {
-  type FacilitatorContext,
-  failedSettlement,
-  type Network,
-  type PaymentPayload,
-  type PaymentRequirements,
-  type RailPaymentStatus,
-  type SchemeFacilitator,
-  type SettleResponse,
-  type VerifyResponse,
+import type {
+  FacilitatorContext,
+  Network,
+  PaymentRequirements,
+  RailPaymentStatus,
+  SchemeFacilitator,
 } from '@x402-rails/core';
 import { createPublicClient, http, type PublicClient } from 'viem';
 import { BATCH_SETTLEMENT_SCHEME } from '../constants.js';
-import type { DeferredChannel, DeferredLedger, Hex } from '../ledger/types.js';
-import { DeferredReason } from '../reasons.js';
+import type { DeferredLedger, Hex } from '../ledger/types.js';
 import { createChainStateCache } from './chain-state.js';
 import {
   type CheckedVoucher,
@@ -27,8 +22,15 @@ import {
   decodeVoucherPayload,
   type NetworkContext,
 } from './check.js';
+import { createDepositAwareFlow, withDepositInFlight } from './deposit-flow.js';
+import type { DepositRelay } from './deposit-relay.js';
 import { deferredPaymentId } from './payment-id.js';
-import { DeferredRoleReason } from './reasons.js';
+import {
+  type AcceptedVoucher,
+  createVoucherFlow,
+  type VoucherCheck,
+  type VoucherRef,
+} from './voucher-flow.js';
 
 export interface DeferredFacilitatorNetwork {
   /** CAIP-2, `eip155:<chainId>`. */
@@ -38,6 +40,12 @@ export interface DeferredFacilitatorNetwork {
   /** An RPC endpoint, or a ready viem client (tests, custom transports). */
   rpcUrl?: string;
   client?: Pick<PublicClient, 'getCode' | 'readContract'>;
+  /**
+   * Opt-in: relay `deposit` payloads (the official client opens a channel with one), sending the
+   * escrow's `deposit` at settle. Without it they are refused with `…_deposit_not_relayed`.
+   * Vouchers never wait for a chain call either way.
+   */
+  relayDeposits?: DepositRelay;
 }
 
 export interface DeferredFacilitatorOptions {
@@ -61,19 +69,24 @@ export interface DeferredFacilitator extends SchemeFacilitator {
   networkContext(network: string): NetworkContext | undefined;
 }
 
-const commitmentIdOf = (channelId: Hex, cumulative: bigint) =>
-  `${channelId.toLowerCase()}:${cumulative}`;
-
-function isSameVoucher(
-  stored: { maxClaimableAmount: bigint; signature: Hex } | undefined,
-  cumulative: bigint,
-  signature: string,
-): boolean {
-  return (
-    stored !== undefined &&
-    stored.maxClaimableAmount === cumulative &&
-    stored.signature.toLowerCase() === signature.toLowerCase()
-  );
+/** An escrow-backed voucher as the shared flow reserves it: the channel's identity is its config. */
+function acceptedOf(checked: CheckedVoucher, requirements: PaymentRequirements): AcceptedVoucher {
+  return {
+    channelId: checked.channelId,
+    payer: checked.config.payer,
+    cumulative: checked.cumulative,
+    signature: checked.voucher.signature,
+    expectedCharged: checked.expectedCharged,
+    identity: {
+      channelId: checked.channelId,
+      network: requirements.network,
+      escrow: checked.net.domain.escrow,
+      asset: checked.config.token,
+      payer: checked.config.payer,
+      receiver: checked.config.receiver,
+      config: checked.config,
+    },
+  };
 }
 
 export function createDeferredFacilitator(
@@ -108,200 +121,57 @@ export function createDeferredFacilitator(
     now,
   };
 
-  async function reserve(checked: CheckedVoucher, requirements: PaymentRequirements) {
-    const at = now();
-    const pendingTtl = options.pendingTtlMs ?? requirements.maxTimeoutSeconds * 1000;
-    return options.ledger.reserve({
-      channel: {
-        channelId: checked.channelId,
-        network: requirements.network,
-        escrow: checked.net.domain.escrow,
-        asset: checked.config.token,
-        payer: checked.config.payer,
-        receiver: checked.config.receiver,
-        config: checked.config,
+  const flowWith = (networkOf: (network: string) => NetworkContext | undefined) =>
+    createVoucherFlow({
+      ledger: options.ledger,
+      now,
+      ...(options.pendingTtlMs !== undefined ? { pendingTtlMs: options.pendingTtlMs } : {}),
+      async check(payload, requirements): Promise<VoucherCheck> {
+        const result = await checkVoucher(payload, requirements, { ...checkOptions, networkOf });
+        return result.ok ? { ok: true, voucher: acceptedOf(result.checked, requirements) } : result;
       },
-      expectedCharged: checked.channel?.charged ?? 0n,
-      voucher: {
-        maxClaimableAmount: checked.cumulative,
-        signature: checked.voucher.signature,
+      read(payload): VoucherRef | undefined {
+        const decoded = decodeVoucherPayload(payload);
+        if (!decoded.ok) return undefined;
+        return {
+          channelId: decoded.voucher.channelId,
+          payer: decoded.config.payer,
+          cumulative: BigInt(decoded.voucher.maxClaimableAmount),
+          signature: decoded.voucher.signature,
+        };
       },
-      // Unique per attempt: two verifies of one voucher never share a reservation.
-      pendingId: `${commitmentIdOf(checked.channelId, checked.cumulative)}:${randomUUID()}`,
-      expiresAt: at + pendingTtl,
-      now: at,
     });
-  }
-
-  async function verifyAndReserve(
-    payload: PaymentPayload,
-    requirements: PaymentRequirements,
-  ): Promise<VerifyResponse> {
-    const result = await checkVoucher(payload, requirements, checkOptions);
-    if (!result.ok) {
-      return {
-        isValid: false,
-        invalidReason: result.reason,
-        invalidMessage: result.message,
-        ...(result.payer ? { payer: result.payer } : {}),
-      };
-    }
-    const reserved = await reserve(result.checked, requirements);
-    const payer = result.checked.config.payer;
-    if (!reserved.reserved) {
-      // The same voucher already holds the channel (verify asked twice): it stays valid; settle
-      // commits it once, and only that settle succeeds.
-      const held = reserved.channel?.pending;
-      if (
-        reserved.reason === 'busy' &&
-        isSameVoucher(held, result.checked.cumulative, result.checked.voucher.signature)
-      ) {
-        return { isValid: true, payer };
-      }
-      return reserved.reason === 'busy'
-        ? {
-            isValid: false,
-            invalidReason: DeferredReason.channelBusy,
-            invalidMessage: 'Another request on this channel is in flight.',
-            payer,
-          }
-        : {
-            isValid: false,
-            invalidReason: DeferredReason.cumulativeMismatch,
-            invalidMessage: 'The channel was charged meanwhile.',
-            payer,
-          };
-    }
-    return { isValid: true, payer };
-  }
-
-  /** The channel and the stored voucher a payload refers to, without any chain call. */
-  async function lookup(payload: PaymentPayload) {
-    const decoded = decodeVoucherPayload(payload);
-    if (!decoded.ok) return undefined;
-    const channelId = decoded.voucher.channelId.toLowerCase() as Hex;
-    const channel = await options.ledger.get(channelId);
-    return {
-      channelId,
-      channel,
-      payer: decoded.config.payer,
-      cumulative: BigInt(decoded.voucher.maxClaimableAmount),
-      signature: decoded.voucher.signature,
-    };
-  }
-
-  function settled(
-    requirements: PaymentRequirements,
-    found: { channelId: Hex; cumulative: bigint; payer: string },
-  ): SettleResponse {
-    return {
-      success: true,
-      transaction: commitmentIdOf(found.channelId, found.cumulative),
-      network: requirements.network as Network,
-      payer: found.payer,
-      amount: requirements.amount,
-    };
-  }
-
-  const isCommitted = (
-    channel: DeferredChannel | undefined,
-    cumulative: bigint,
-    signature: string,
-  ) => isSameVoucher(channel?.chargedVoucher, cumulative, signature);
+  const relays = new Map<string, DepositRelay>();
+  for (const n of options.networks) if (n.relayDeposits) relays.set(n.network, n.relayDeposits);
+  const flow = createDepositAwareFlow({
+    flow: flowWith(checkOptions.networkOf),
+    flowWithDeposit: (network, channelId, amount) =>
+      flowWith((n) => {
+        const net = networks.get(n);
+        return net && n === network ? withDepositInFlight(net, channelId, amount) : net;
+      }),
+    relayOf(network) {
+      const relay = relays.get(network);
+      const net = networks.get(network);
+      return relay && net
+        ? { relay, escrow: net.domain.escrow, chainState: net.chainState }
+        : undefined;
+    },
+    now,
+  });
 
   return {
     scheme: BATCH_SETTLEMENT_SCHEME,
     networks: [...networks.keys()] as Network[],
     ledger: options.ledger,
     networkContext: (network) => networks.get(network),
-
-    async verify(payload, requirements, _context?: FacilitatorContext) {
-      return verifyAndReserve(payload, requirements);
-    },
-
-    async settle(payload, requirements) {
-      const found = await lookup(payload);
-      if (!found) {
-        return failedSettlement(
-          requirements,
-          DeferredReason.invalidPayload,
-          'Unreadable voucher payload.',
-        );
-      }
-      if (isCommitted(found.channel, found.cumulative, found.signature)) {
-        return failedSettlement(
-          requirements,
-          'payment_already_used',
-          'This voucher is already charged.',
-          found.payer,
-        );
-      }
-      let pending = found.channel?.pending;
-      if (!isSameVoucher(pending, found.cumulative, found.signature)) {
-        // Settle without a (live) reservation, e.g. /settle called alone: verify and reserve now.
-        const verified = await verifyAndReserve(payload, requirements);
-        if (!verified.isValid) {
-          return failedSettlement(
-            requirements,
-            verified.invalidReason ?? DeferredRoleReason.notReserved,
-            verified.invalidMessage ?? 'The voucher could not be reserved.',
-            found.payer,
-          );
-        }
-        pending = (await options.ledger.get(found.channelId))?.pending;
-      }
-      if (!pending) {
-        return failedSettlement(
-          requirements,
-          DeferredRoleReason.notReserved,
-          'No reservation.',
-          found.payer,
-        );
-      }
-      const committed = await options.ledger.commit(pending.id, now());
-      if (committed.committed && committed.alreadyCommitted !== true)
-        return settled(requirements, found);
-      if (
-        committed.committed ||
-        isCommitted(committed.channel, found.cumulative, found.signature)
-      ) {
-        // A concurrent settle of the same voucher committed it: that one reports the success.
-        return failedSettlement(
-          requirements,
-          'payment_already_used',
-          'This voucher is already charged.',
-          found.payer,
-        );
-      }
-      return failedSettlement(
-        requirements,
-        DeferredRoleReason.notReserved,
-        'The reservation expired and the channel moved on.',
-        found.payer,
-      );
-    },
-
-    async release(payload) {
-      const found = await lookup(payload);
-      const pending = found?.channel?.pending;
-      if (!found || !pending || !isSameVoucher(pending, found.cumulative, found.signature)) return;
-      await options.ledger.release(pending.id, now());
-    },
-
+    verify: (payload, requirements, _context?: FacilitatorContext) =>
+      flow.verify(payload, requirements),
+    settle: (payload, requirements) => flow.settle(payload, requirements),
+    release: (payload) => flow.release(payload),
     paymentId: deferredPaymentId,
-
-    async status(payload, requirements): Promise<RailPaymentStatus> {
-      const found = await lookup(payload);
-      if (!found?.channel) return { state: 'not_found' };
-      if (found.channel.charged >= found.cumulative) {
-        return { state: 'settled', settlement: settled(requirements, found) };
-      }
-      if (isSameVoucher(found.channel.pending, found.cumulative, found.signature)) {
-        return { state: 'pending' };
-      }
-      return { state: 'not_found' };
-    },
-
+    status: (payload, requirements): Promise<RailPaymentStatus> =>
+      flow.status(payload, requirements),
     supportedNetworks: () => [...networks.keys()] as Network[],
   };
 }

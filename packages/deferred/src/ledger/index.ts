@@ -1,16 +1,19 @@
 /**
- * @x402-rails/deferred/ledger — the channel ledger interface the deferred rail stores vouchers in,
- * its in-memory implementation, and the contract suite every driver runs
- * (`@x402-rails/deferred/ledger-contract`).
+ * @x402-rails/deferred/ledger — the channel ledger the deferred rail stores vouchers in. Defined
+ * once in `@x402-rails/store` (interface, memory driver, SQL drivers, contract suite) and
+ * re-exported here; `evmChannelConfig` reads an on-chain channel's terms back.
  */
-export { createMemoryDeferredLedger, MemoryDeferredLedger } from './memory.js';
+export { createMemoryDeferredLedger, MemoryDeferredLedger } from '@x402-rails/store';
+export { evmChannelConfig, UNREADABLE_CHANNEL_CONFIG } from './evm-config.js';
 export type {
   ChannelIdentity,
   ChargedVoucher,
   CommitResult,
   DeferredChannel,
+  DeferredChannelTerms,
   DeferredLedger,
   Hex,
+  PayerChannelsQuery,
   PendingVoucher,
   RedeemableQuery,
   RedemptionRecord,

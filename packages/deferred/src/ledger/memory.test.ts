@@ -1,4 +1,7 @@
-import { runDeferredLedgerContract } from './contract.js';
-import { createMemoryDeferredLedger } from './memory.js';
+import { runDeferredLedgerContract } from '@x402-rails/store/deferred-ledger-contract';
+import { createMemoryDeferredLedger } from './index.js';
 
-runDeferredLedgerContract('memory', async () => createMemoryDeferredLedger());
+// The rail's re-export is the store's memory driver: the same contract holds through it.
+runDeferredLedgerContract('memory (via @x402-rails/deferred/ledger)', async () =>
+  createMemoryDeferredLedger(),
+);

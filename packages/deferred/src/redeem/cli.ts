@@ -2,24 +2,23 @@
  * `x402-rails-redeem --config <file> [--once]`: runs redemption once (cron) or every
  * `intervalSeconds`. Exit codes: 0 done, 1 a run failed, 2 bad usage or config.
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
 import { createPublicClient, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { runCreditRedeemCli } from '../credit/cli.js';
 import type { DeferredLedger } from '../ledger/types.js';
+import {
+  fromFactory,
+  parseConfig,
+  type RedeemCliIo,
+  readJson,
+  runRepeatedly,
+  UsageError,
+} from './cli-support.js';
 import { type RedeemConfig, redeemConfigSchema } from './config.js';
 import { type RedeemReport, redeem } from './redeem.js';
 
-export interface RedeemCliIo {
-  env: Readonly<Record<string, string | undefined>>;
-  out(line: string): void;
-  err(line: string): void;
-  /** Stops an interval run (tests, signals). */
-  signal?: AbortSignal;
-}
-
-class UsageError extends Error {}
+export type { RedeemCliIo } from './cli-support.js';
 
 const defaultIo = (): RedeemCliIo => ({
   env: process.env,
@@ -27,44 +26,15 @@ const defaultIo = (): RedeemCliIo => ({
   err: (line) => process.stderr.write(`${line}\n`),
 });
 
-async function loadConfig(path: string): Promise<RedeemConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read config ${path}: ${(error as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`config ${path} is not JSON: ${(error as Error).message}`);
-  }
-  const parsed = redeemConfigSchema.safeParse(json);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new UsageError(`config ${path} is invalid:\n${lines.join('\n')}`);
-  }
-  return parsed.data;
-}
-
 async function loadLedger(config: RedeemConfig, configPath: string): Promise<DeferredLedger> {
   const spec = config.ledger.module;
-  const target =
-    spec.startsWith('.') || isAbsolute(spec)
-      ? pathToFileURL(resolve(dirname(configPath), spec)).href
-      : spec;
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(target)) as Record<string, unknown>;
-  } catch (error) {
-    throw new UsageError(`cannot load ledger module ${spec}: ${(error as Error).message}`);
-  }
-  const factory = mod[config.ledger.export];
-  if (typeof factory !== 'function') {
-    throw new UsageError(`ledger module ${spec} has no function export ${config.ledger.export}`);
-  }
-  const ledger = (await factory(config.ledger.options)) as Partial<DeferredLedger> | undefined;
+  const ledger = (await fromFactory(
+    'ledger',
+    spec,
+    config.ledger.export,
+    config.ledger.options,
+    configPath,
+  )) as Partial<DeferredLedger> | undefined;
   for (const method of [
     'redeemable',
     'recordClaim',
@@ -138,7 +108,11 @@ export async function runRedeemCli(
       throw new UsageError('usage: x402-rails-redeem --config <file.json> [--once]');
     }
     configPath = resolve(path);
-    config = await loadConfig(configPath);
+    const json = await readJson(configPath);
+    // The credit-backed path's config says so; everything else is the on-chain one.
+    if (typeof json === 'object' && json !== null && (json as { mode?: unknown }).mode === 'credit')
+      return runCreditRedeemCli({ json, configPath, once, io });
+    config = parseConfig(redeemConfigSchema, json, configPath);
     const secret = io.env[config.privateKeyEnv];
     if (!secret || !/^0x[0-9a-fA-F]{64}$/.test(secret)) {
       throw new UsageError(
@@ -180,22 +154,9 @@ export async function runRedeemCli(
     }
   };
 
-  if (once || config.intervalSeconds === undefined) return (await runOnce()) ? 0 : 1;
-  const interval = config.intervalSeconds * 1000;
-  let ok = true;
-  while (!io.signal?.aborted) {
-    ok = (await runOnce()) && ok;
-    await new Promise<void>((done) => {
-      const timer = setTimeout(done, interval);
-      io.signal?.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          done();
-        },
-        { once: true },
-      );
-    });
-  }
-  return ok ? 0 : 1;
+  return runRepeatedly(runOnce, {
+    once,
+    intervalSeconds: config.intervalSeconds,
+    signal: io.signal,
+  });
 }

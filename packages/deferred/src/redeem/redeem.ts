@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { encodeFunctionData, type Hex, keccak256, type TransactionReceipt } from 'viem';
 import { escrowAbi } from '../escrow-abi.js';
 import { claimArgs } from '../escrow-calls.js';
+import { evmChannelConfig } from '../ledger/evm-config.js';
 import type { DeferredChannel, DeferredLedger, RedemptionRecord } from '../ledger/types.js';
 import {
   claimedEvents,
@@ -242,7 +243,8 @@ export async function redeem(options: RedeemOptions): Promise<RedeemReport> {
   const vouchers = payables.map(({ channel }) => {
     const voucher = channel.chargedVoucher as NonNullable<DeferredChannel['chargedVoucher']>;
     return {
-      config: channel.config,
+      // The ledger keeps the terms as JSON: parsed back (or refused by name) before the claim.
+      config: evmChannelConfig(channel),
       channelId: channel.channelId,
       maxClaimableAmount: voucher.maxClaimableAmount,
       signature: voucher.signature,

@@ -62,7 +62,7 @@ export interface DeferredServerOptions {
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 // A voucher already used is what a client that lost its place sends: it needs the state too.
-const CORRECTIVE = new Set<string>([
+export const CORRECTIVE_REASONS: ReadonlySet<string> = new Set<string>([
   DeferredReason.cumulativeMismatch,
   DeferredReason.channelBusy,
   'payment_already_used',
@@ -129,9 +129,14 @@ export function createDeferredServer(options: DeferredServerOptions): SchemeServ
 
     paymentId: deferredPaymentId,
 
+    // A replayed voucher is stale: to the binding (and the official client, which resynchronises
+    // on this code only) its cumulative is not charged + price.
+    refusalReason: ({ reason }: RefusalRequirementsContext) =>
+      reason === 'payment_already_used' ? DeferredReason.cumulativeMismatch : undefined,
+
     async refusalRequirements({ reason, payload, requirements }: RefusalRequirementsContext) {
       const source = options.channels;
-      if (!source || !CORRECTIVE.has(reason)) return undefined;
+      if (!source || !CORRECTIVE_REASONS.has(reason)) return undefined;
       const decoded = decodeVoucherPayload(payload);
       if (!decoded.ok) return undefined;
       const channelId = decoded.voucher.channelId.toLowerCase() as Hex;

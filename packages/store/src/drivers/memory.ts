@@ -1,8 +1,11 @@
 /**
- * The memory driver: core's reference in-memory ledger and journal, as they are. Lost on exit
- * and private to one process; for unit tests and single-process tools.
+ * The memory driver: core's reference in-memory ledger and journal, as they are, and the deferred
+ * rail's in-memory channel ledger. Lost on exit and private to one process; for unit tests and
+ * single-process tools.
  */
 import { createMemoryLedger, createMemorySettlementJournal } from '@x402-rails/core';
+import { createMemoryCreditAccounts, createMemoryCreditCharges } from '../credit/memory.js';
+import { createMemoryDeferredLedger } from '../deferred/memory.js';
 import type { StoreParts } from '../types.js';
 
 export function openMemory(now: (() => number) | undefined): StoreParts {
@@ -12,6 +15,9 @@ export function openMemory(now: (() => number) | undefined): StoreParts {
   return {
     payments,
     settlements,
+    deferredLedger: createMemoryDeferredLedger(),
+    creditAccounts: createMemoryCreditAccounts(),
+    creditCharges: createMemoryCreditCharges(),
     async close() {},
     async prune(before) {
       return { payments: payments.prune(before), settlements: settlements.prune(before) };

@@ -7,7 +7,7 @@
 import type {
   ChannelIdentity,
   DeferredChannel,
-  DeferredChannelConfig,
+  DeferredChannelTerms,
   Hex,
   RedemptionRecord,
   RedemptionVoucher,
@@ -23,7 +23,7 @@ export interface IdentityRow {
   asset: string;
   payer: string;
   receiver: string;
-  config: DeferredChannelConfig | string;
+  config: DeferredChannelTerms | string;
 }
 
 /** The columns every write may change. */
@@ -82,7 +82,7 @@ export function toIdentity(row: IdentityRow): ChannelIdentity {
     channelId: row.channel_id as Hex,
     network: row.network,
     escrow: row.escrow as Hex,
-    asset: row.asset as Hex,
+    asset: row.asset,
     payer: row.payer as Hex,
     receiver: row.receiver as Hex,
     config: json(row.config),

@@ -77,6 +77,12 @@ const GET_STATE_SQL = `SELECT ${STATE_COLUMNS} FROM x402_deferred_channels WHERE
 const BY_COMMITMENT_SQL = `SELECT ${STATE_COLUMNS} FROM x402_deferred_channels WHERE commitment_id = $1`;
 const IDENTITY_SQL = `SELECT ${IDENTITY_COLUMNS} FROM x402_deferred_channels WHERE channel_id = $1`;
 
+// Served by the (network, lower(payer)) index of migration 5.
+const PAYER_CHANNELS_SQL = `
+SELECT ${CHANNEL_COLUMNS} FROM x402_deferred_channels
+WHERE network = $1 AND lower(payer) = $2 AND ($3::text IS NULL OR lower(receiver) = $3)
+ORDER BY created_at, channel_id`;
+
 const REDEEMABLE_SQL = `
 SELECT ${CHANNEL_COLUMNS} FROM x402_deferred_channels
 WHERE charged > claimed AND charged - claimed >= $1::numeric
@@ -232,6 +238,18 @@ export function createSqlDeferredLedger(db: SqlQueryable): DeferredLedger {
         query.network ?? null,
         query.escrow?.toLowerCase() ?? null,
         Math.max(0, Math.floor(query.limit)),
+      ]);
+      return rows.map((row) => {
+        const identity = identities.get(row.channel_id) ?? remember(toIdentity(row));
+        return toChannel(identity, row);
+      });
+    },
+
+    async payerChannels(query) {
+      const rows = await db.query<ChannelRow>(PAYER_CHANNELS_SQL, [
+        query.network,
+        query.payer.toLowerCase(),
+        query.receiver?.toLowerCase() ?? null,
       ]);
       return rows.map((row) => {
         const identity = identities.get(row.channel_id) ?? remember(toIdentity(row));

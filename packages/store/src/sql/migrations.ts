@@ -148,4 +148,50 @@ CREATE INDEX x402_deferred_redemptions_pending_idx ON x402_deferred_redemptions 
   WHERE state = 'pending';
 `,
   },
+  {
+    version: 4,
+    name: 'credit accounts and card charges',
+    sql: `
+-- The credit-backed deferred rail: billing identities (the voucher key, its Stripe customer and
+-- card, a credit limit in asset units) and the journal of card charges, written before each
+-- PaymentIntent is created (its id is the idempotency key).
+CREATE TABLE x402_credit_accounts (
+  payer          text PRIMARY KEY,
+  customer       text NOT NULL,
+  payment_method text NOT NULL,
+  credit_limit   numeric(78, 0) NOT NULL CHECK (credit_limit >= 0),
+  currency       text NOT NULL,
+  created_at     bigint NOT NULL,
+  updated_at     bigint NOT NULL
+);
+CREATE TABLE x402_credit_charges (
+  seq            bigint GENERATED ALWAYS AS IDENTITY,
+  id             text PRIMARY KEY,
+  payer          text NOT NULL,
+  customer       text NOT NULL,
+  payment_method text NOT NULL,
+  currency       text NOT NULL,
+  amount_cents   bigint NOT NULL CHECK (amount_cents > 0),
+  covered        jsonb NOT NULL,
+  state          text NOT NULL CHECK (state IN ('pending', 'succeeded', 'declined', 'failed')),
+  payment_intent text,
+  decline_code   text,
+  attempt        integer NOT NULL CHECK (attempt >= 1),
+  created_at     bigint NOT NULL,
+  updated_at     bigint NOT NULL
+);
+CREATE INDEX x402_credit_charges_payer_idx ON x402_credit_charges (payer, seq);
+CREATE INDEX x402_credit_charges_pending_idx ON x402_credit_charges (seq) WHERE state = 'pending';
+`,
+  },
+  {
+    version: 5,
+    name: 'deferred channels by payer',
+    sql: `
+-- payerChannels: a payer's channels on one network (a credit limit is checked against their sum).
+-- Addresses arrive in any case, so the index is on lower(payer), as the query compares.
+CREATE INDEX x402_deferred_channels_payer_idx
+  ON x402_deferred_channels (network, lower(payer));
+`,
+  },
 ];

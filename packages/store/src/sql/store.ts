@@ -2,6 +2,7 @@
  * A store over any `SqlDatabase`: migrate at open, then the ledger, the journal, the deferred rail's
  * channel ledger and pruning, all written once for PGlite and Postgres alike.
  */
+import { createSqlCreditAccounts, createSqlCreditCharges } from '../credit/sql.js';
 import type { StoreParts } from '../types.js';
 import type { SqlDatabase } from './client.js';
 import { createSqlDeferredLedger } from './deferred.js';
@@ -44,6 +45,8 @@ export async function openSqlStore(
     payments: createSqlPaymentLedger(db, clock),
     settlements: createSqlSettlementJournal(db, clock),
     deferredLedger: createSqlDeferredLedger(db),
+    creditAccounts: createSqlCreditAccounts(db),
+    creditCharges: createSqlCreditCharges(db),
     async prune(before) {
       const [payments] = await db.query<{ n: number }>(PRUNE_PAYMENTS_SQL, [before]);
       const [settlements] = await db.query<{ n: number }>(PRUNE_SETTLEMENTS_SQL, [before]);

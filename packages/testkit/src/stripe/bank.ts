@@ -1,10 +1,11 @@
 /**
  * The double's ledger and the operations behind each endpoint: PaymentIntents (create / confirm /
- * capture / cancel / retrieve) and Refunds, on top of the PaymentMethods and Shared Payment Tokens
- * of `Wallets`. Money moves only on capture (and back on refund): payer balances are kept per card
+ * capture / cancel / retrieve) and Refunds, on top of the Customers, PaymentMethods and Shared
+ * Payment Tokens of `CustomerWallets`. Money moves only on capture (and back on refund): payer balances are kept per card
  * fingerprint, payee balances per account.
  */
 import { checkAmount, currencyOf } from './amounts.js';
+import { CustomerWallets } from './customers.js';
 import { invalidRequest, missing, StripeApiError } from './errors.js';
 import type { FormObject } from './form.js';
 import {
@@ -22,12 +23,11 @@ import {
   rejectUnknown,
   requiredString,
 } from './params.js';
-import { Wallets } from './wallets.js';
 
 /** Stripe voids an uncaptured card authorization after 7 days. */
 const AUTHORIZATION_LIFETIME_SECONDS = 7 * 24 * 3600;
 
-export class Bank extends Wallets {
+export class Bank extends CustomerWallets {
   readonly paymentIntents = new Map<string, PaymentIntentRecord>();
   readonly refunds = new Map<string, RefundRecord>();
   /** `${holder}:${currency}` → minor units; holder = account id or card fingerprint. */
@@ -61,6 +61,7 @@ export class Bank extends Wallets {
       'description',
       'off_session',
       'automatic_payment_methods',
+      'customer',
     ]);
     const currency = currencyOf(params, 'currency');
     const amount = optionalInteger(params, 'amount');
@@ -89,6 +90,21 @@ export class Bank extends Wallets {
     const token =
       sptId === undefined ? undefined : this.usableToken(account, sptId, amount, currency);
     const description = optionalString(params, 'description');
+    const customerId = optionalString(params, 'customer');
+    const customer =
+      customerId === undefined ? undefined : this.retrieveCustomer(account, customerId, 'customer');
+    const paymentMethod =
+      pmId !== undefined
+        ? this.resolvePaymentMethod(account, pmId, 'payment_method')
+        : token?.paymentMethod;
+    this.checkCustomerCard(paymentMethod, customer);
+    if (
+      optionalBoolean(params, 'off_session') === true &&
+      optionalBoolean(params, 'confirm') !== true
+    )
+      throw invalidRequest('off_session can only be used when confirm=true.', {
+        param: 'off_session',
+      });
     const pi: PaymentIntentRecord = {
       id: newId('pi'),
       account,
@@ -96,10 +112,8 @@ export class Bank extends Wallets {
       currency,
       captureMethod,
       status: 'requires_payment_method',
-      paymentMethod:
-        pmId !== undefined
-          ? this.resolvePaymentMethod(account, pmId, 'payment_method')
-          : token?.paymentMethod,
+      paymentMethod,
+      customer: customer?.id,
       created: this.now(),
       authorizedAt: undefined,
       amountCapturable: 0,
@@ -117,7 +131,10 @@ export class Bank extends Wallets {
     if (pi.paymentMethod) pi.status = 'requires_confirmation';
     this.paymentIntents.set(pi.id, pi);
     if (optionalBoolean(params, 'confirm') === true) {
-      const errorOnAction = optionalBoolean(params, 'error_on_requires_action') === true;
+      // Off session the buyer is not there to authenticate: Stripe declines instead of asking.
+      const errorOnAction =
+        optionalBoolean(params, 'error_on_requires_action') === true ||
+        optionalBoolean(params, 'off_session') === true;
       if (token) {
         // Single use: the token is spent by the confirmation attempt, whatever its outcome.
         token.deactivatedAt = this.now();

@@ -97,6 +97,14 @@ export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
       'processing_error',
     ),
   },
+  /** Saves to a customer fine; every charge of it is declined (Stripe's 4000000000000341). */
+  chargeCustomerFail: {
+    brand: 'visa',
+    last4: '0341',
+    funding: 'credit',
+    country: 'US',
+    outcome: decline('generic_decline', 'Your card was declined.'),
+  },
   authenticationRequired: {
     brand: 'visa',
     last4: '3184',

@@ -13,6 +13,8 @@ export interface PaymentMethodRecord {
   card: TestCard;
   fingerprint: string;
   created: number;
+  /** The customer the card is saved to (`cus_…`), once attached. */
+  customer?: string;
 }
 
 export type PaymentIntentStatus =
@@ -39,6 +41,8 @@ export interface PaymentIntentRecord {
   captureMethod: 'automatic' | 'automatic_async' | 'manual';
   status: PaymentIntentStatus;
   paymentMethod: PaymentMethodRecord | undefined;
+  /** The customer charged (`cus_…`), if any. */
+  customer?: string | undefined;
   created: number;
   /** When the authorization hold was placed (Stripe voids it after 7 days). */
   authorizedAt: number | undefined;
@@ -118,7 +122,7 @@ export function renderPaymentMethod(pm: PaymentMethodRecord): Record<string, unk
       wallet: null,
     },
     created: pm.created,
-    customer: null,
+    customer: pm.customer ?? null,
     livemode: false,
     metadata: {},
     type: 'card',
@@ -142,7 +146,7 @@ export function renderPaymentIntent(pi: PaymentIntentRecord): Record<string, unk
     confirmation_method: 'automatic',
     created: pi.created,
     currency: pi.currency,
-    customer: null,
+    customer: pi.customer ?? null,
     description: pi.description ?? null,
     invoice: null,
     last_payment_error: pi.lastPaymentError

@@ -1,5 +1,6 @@
 /** Which endpoint answers a request: the double's routing table over the bank's operations. */
 import type { Bank } from './bank.js';
+import { renderCustomer } from './customers.js';
 import { StripeApiError } from './errors.js';
 import type { FormObject } from './form.js';
 import type { StripeSchemaName } from './oas.js';
@@ -45,6 +46,28 @@ export function route(
         return pi(bank.cancelPaymentIntent(account, id, params));
     }
   }
+  if (resource === 'customers' && action === undefined) {
+    const customer = (record: ReturnType<Bank['retrieveCustomer']>): Answer => ({
+      status: 200,
+      body: renderCustomer(record),
+      schema: 'customer',
+    });
+    if (method === 'POST' && id === undefined)
+      return customer(bank.createCustomer(account, params));
+    if (method === 'GET' && id !== undefined) return customer(bank.retrieveCustomer(account, id));
+  }
+  if (
+    resource === 'payment_methods' &&
+    method === 'POST' &&
+    id !== undefined &&
+    action === 'attach' &&
+    extra === undefined
+  )
+    return {
+      status: 200,
+      body: renderPaymentMethod(bank.attachPaymentMethod(account, id, params)),
+      schema: 'payment_method',
+    };
   if (resource === 'payment_methods' && action === undefined) {
     if (method === 'POST' && id === undefined)
       return {

@@ -43,6 +43,12 @@ export interface StripeFault {
    * happen is lost (what a crash or a dropped connection after Stripe acted looks like).
    */
   afterHandling?: boolean;
+  /**
+   * With `afterHandling`: store the request's real answer under its Idempotency-Key, so a retry
+   * with the key replays it — Stripe acted and saved its result, only the reply was lost on the
+   * way back (a dropped connection, a client killed before reading it).
+   */
+  storeHandled?: boolean;
   /** Whether the answer is stored under the request's Idempotency-Key (Stripe stores 500s). */
   storeIdempotent?: boolean;
 }
@@ -262,32 +268,46 @@ export async function startStripeDouble(options: StripeDoubleOptions = {}): Prom
     let store = true;
     if (fault) {
       if (fault.afterHandling) {
-        try {
-          route(bank, account.id, method, path, parseForm(raw));
-        } catch {
-          // The request's own outcome is what is lost.
+        // The request's own outcome is what is lost (unless `storeHandled` saves it for a replay).
+        const handled = handleRequest(account.id, method, path, raw);
+        if (fault.storeHandled && scope && handled.store) {
+          const body = JSON.stringify(handled.answer.body);
+          idempotency.set(scope, { fingerprint, status: handled.answer.status, body });
         }
       }
       answer = faultAnswer(fault);
-      store = fault.storeIdempotent ?? fault.status >= 500;
+      store = !fault.storeHandled && (fault.storeIdempotent ?? fault.status >= 500);
     } else {
-      try {
-        answer = route(bank, account.id, method, path, parseForm(raw));
-      } catch (error) {
-        if (error instanceof FormError) {
-          answer = errorAnswer(invalidRequest(error.message, { param: error.param }));
-        } else if (error instanceof StripeApiError) {
-          answer = errorAnswer(error);
-          // Stripe saves no result for a request that failed parameter validation.
-          store = error.status !== 400 || error.fields.code === 'payment_intent_unexpected_state';
-        } else {
-          throw error;
-        }
-      }
+      ({ answer, store } = handleRequest(account.id, method, path, raw));
     }
     const text = send(res, answer);
     if (scope && store) idempotency.set(scope, { fingerprint, status: answer.status, body: text });
     log(answer.status);
+  }
+
+  /** The endpoint's answer, and whether Stripe would save it under an idempotency key. */
+  function handleRequest(
+    account: string,
+    method: string,
+    path: string,
+    raw: string,
+  ): { answer: Answer; store: boolean } {
+    try {
+      return { answer: route(bank, account, method, path, parseForm(raw)), store: true };
+    } catch (error) {
+      if (error instanceof FormError)
+        return {
+          answer: errorAnswer(invalidRequest(error.message, { param: error.param })),
+          store: false,
+        };
+      if (error instanceof StripeApiError)
+        return {
+          answer: errorAnswer(error),
+          // Stripe saves no result for a request that failed parameter validation.
+          store: error.status !== 400 || error.fields.code === 'payment_intent_unexpected_state',
+        };
+      throw error;
+    }
   }
 
   const server = createServer((req, res) => {

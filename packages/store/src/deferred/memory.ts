@@ -9,6 +9,7 @@ import type {
   DeferredChannel,
   DeferredLedger,
   Hex,
+  PayerChannelsQuery,
   RedeemableQuery,
   RedemptionRecord,
   ReserveInput,
@@ -21,6 +22,8 @@ function copyChannel(channel: DeferredChannel): DeferredChannel {
   if (channel.pending) copy.pending = { ...channel.pending };
   return copy;
 }
+
+const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function copyRedemption(record: RedemptionRecord): RedemptionRecord {
   return { ...record, vouchers: record.vouchers.map((v) => ({ ...v })) };
@@ -128,6 +131,20 @@ export class MemoryDeferredLedger implements DeferredLedger {
       )
       .sort((a, b) => a.updatedAt - b.updatedAt)
       .slice(0, Math.max(0, query.limit))
+      .map(copyChannel);
+  }
+
+  async payerChannels(query: PayerChannelsQuery): Promise<DeferredChannel[]> {
+    const payer = query.payer.toLowerCase();
+    const receiver = query.receiver?.toLowerCase();
+    return [...this.#channels.values()]
+      .filter(
+        (c) =>
+          c.network === query.network &&
+          c.payer.toLowerCase() === payer &&
+          (receiver === undefined || c.receiver.toLowerCase() === receiver),
+      )
+      .sort((a, b) => a.createdAt - b.createdAt || compareIds(a.channelId, b.channelId))
       .map(copyChannel);
   }
 

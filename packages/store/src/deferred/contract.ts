@@ -3,7 +3,8 @@
  *
  *   runDeferredLedgerContract('memory', async () => createMemoryDeferredLedger());
  *
- * `makeLedger` must return a ledger with no channels (a fresh database or a fresh schema).
+ * `makeLedger` must return a ledger with no channels (a fresh database or a fresh schema). The
+ * cases of an optional member (`payerChannels`) are skipped on a driver without it.
  */
 import { describe, expect, it } from 'vitest';
 import type { ChannelIdentity, DeferredLedger, Hex, RedemptionRecord } from './types.js';
@@ -11,26 +12,49 @@ import type { ChannelIdentity, DeferredLedger, Hex, RedemptionRecord } from './t
 const T0 = 1_700_000_000_000;
 let channelCounter = 0;
 
-function identity(): ChannelIdentity {
+const PAYER: Hex = '0x1111111111111111111111111111111111111111';
+const RECEIVER: Hex = '0x2222222222222222222222222222222222222222';
+
+/** An on-chain channel (its terms an escrow channel config); `parties` moves it elsewhere. */
+function identity(
+  parties: { network?: string; payer?: Hex; receiver?: Hex } = {},
+): ChannelIdentity {
   channelCounter += 1;
   const n = channelCounter.toString(16).padStart(8, '0');
   const channelId = `0x${'ab'.repeat(28)}${n}` as Hex;
+  const payer = parties.payer ?? PAYER;
+  const receiver = parties.receiver ?? RECEIVER;
   return {
     channelId,
-    network: 'eip155:31337',
+    network: parties.network ?? 'eip155:31337',
     escrow: '0x4020074e9df2ce1dee5a9c1b5c3f541d02a10003',
     asset: '0x833589fcd6edb6e08f4c7c32d4f71b54bda02913',
-    payer: '0x1111111111111111111111111111111111111111',
-    receiver: '0x2222222222222222222222222222222222222222',
+    payer,
+    receiver,
     config: {
-      payer: '0x1111111111111111111111111111111111111111',
-      payerAuthorizer: '0x1111111111111111111111111111111111111111',
-      receiver: '0x2222222222222222222222222222222222222222',
-      receiverAuthorizer: '0x2222222222222222222222222222222222222222',
+      payer,
+      payerAuthorizer: payer,
+      receiver,
+      receiverAuthorizer: receiver,
       token: '0x833589fcd6edb6e08f4c7c32d4f71b54bda02913',
       withdrawDelay: 86_400,
       salt: `0x${n.padStart(64, '0')}`,
     },
+  };
+}
+
+/** A credit-backed channel: a currency instead of a token, billing terms instead of an escrow's. */
+function creditIdentity(): ChannelIdentity {
+  channelCounter += 1;
+  const n = channelCounter.toString(16).padStart(8, '0');
+  return {
+    channelId: `0x${'cd'.repeat(28)}${n}`,
+    network: 'x402-credit:test',
+    escrow: '0x5555555555555555555555555555555555555555',
+    asset: 'usd',
+    payer: PAYER,
+    receiver: RECEIVER,
+    config: { billingIdentity: `cus_${n}`, creditLimit: '5000000', periodEnd: 1_700_086_400 },
   };
 }
 
@@ -330,6 +354,80 @@ export function runDeferredLedgerContract(
         const after = (await ledger.redeemable({ limit: 100 })).map((ch) => ch.channelId);
         expect(after).not.toContain(a.channelId);
         expect(await ledger.recordClaim(identity().channelId, 1n, T0)).toBeUndefined();
+      }));
+
+    it('keeps opaque terms and a non-token asset (a credit-backed channel)', () =>
+      withLedger(async (ledger) => {
+        const channel = creditIdentity();
+        await charge(ledger, channel, 0n, 2_500n, 'credit-1');
+        const stored = await ledger.get(channel.channelId);
+        expect(stored).toMatchObject({
+          asset: 'usd',
+          network: 'x402-credit:test',
+          charged: 2_500n,
+        });
+        expect(stored?.config).toEqual(channel.config);
+        expect(typeof stored?.config['periodEnd']).toBe('number');
+        expect(typeof stored?.config['creditLimit']).toBe('string');
+      }));
+
+    it("lists one payer's channels on one network, oldest first", (ctx) =>
+      withLedger(async (ledger) => {
+        if (!ledger.payerChannels) return ctx.skip();
+        const payer: Hex = '0xAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAa';
+        const other: Hex = '0x3333333333333333333333333333333333333333';
+        const first = identity({ payer });
+        const second = identity({ payer, receiver: other });
+        const otherNetwork = identity({ payer, network: 'eip155:1' });
+        const otherPayer = identity({ payer: other });
+        await charge(ledger, second, 0n, 30n, 'pc-2', T0 + 20);
+        await charge(ledger, first, 0n, 10n, 'pc-1', T0 + 10);
+        await charge(ledger, first, 10n, 25n, 'pc-1b', T0 + 30);
+        await charge(ledger, otherNetwork, 0n, 99n, 'pc-3', T0);
+        await charge(ledger, otherPayer, 0n, 99n, 'pc-4', T0);
+        await ledger.recordClaim(first.channelId, 5n, T0 + 40);
+
+        const all = await ledger.payerChannels({
+          network: 'eip155:31337',
+          payer: payer.toLowerCase() as Hex,
+        });
+        expect(all.map((c) => c.channelId)).toEqual([first.channelId, second.channelId]);
+        expect(all.map((c) => [c.charged, c.claimed])).toEqual([
+          [25n, 5n],
+          [30n, 0n],
+        ]);
+        const toOther = await ledger.payerChannels({
+          network: 'eip155:31337',
+          payer,
+          receiver: other,
+        });
+        expect(toOther.map((c) => c.channelId)).toEqual([second.channelId]);
+        expect(
+          await ledger.payerChannels({
+            network: 'eip155:31337',
+            payer: '0x4444444444444444444444444444444444444444',
+          }),
+        ).toEqual([]);
+      }));
+
+    it("lists a channel that holds only a reservation among its payer's", (ctx) =>
+      withLedger(async (ledger) => {
+        if (!ledger.payerChannels) return ctx.skip();
+        const channel = identity({ payer: '0x6666666666666666666666666666666666666666' });
+        await ledger.reserve({
+          channel,
+          expectedCharged: 0n,
+          voucher: { maxClaimableAmount: 7n, signature: sig('aa') },
+          pendingId: 'pc-pending',
+          expiresAt: T0 + 60_000,
+          now: T0,
+        });
+        const [listed] = await ledger.payerChannels({
+          network: channel.network,
+          payer: channel.payer,
+        });
+        expect(listed).toMatchObject({ channelId: channel.channelId, charged: 0n });
+        expect(listed?.pending?.maxClaimableAmount).toBe(7n);
       }));
 
     it('round-trips uint128 amounts exactly', () =>
