@@ -46,6 +46,16 @@ async function buy(buyer: CreditBuyer, times: number): Promise<void> {
   }
 }
 
+/** Stripe charges the card and stores its answer under the key, but the reply is lost. */
+const loseNextChargeReply = () =>
+  double.fail({
+    status: 500,
+    method: 'POST',
+    path: /^\/v1\/payment_intents$/,
+    afterHandling: true,
+    storeHandled: true,
+  });
+
 const succeeded = (s: CreditShop, customer: string) =>
   intentsOf(s, customer).filter((pi) => pi.status === 'succeeded');
 
@@ -187,13 +197,7 @@ describe('redemption by card', () => {
       clock.nextPeriod();
       // Stripe charges the card, but the reply never reaches the job (it was killed, or the
       // connection dropped): the journal row stays pending.
-      double.fail({
-        status: 500,
-        method: 'POST',
-        path: /^\/v1\/payment_intents$/,
-        afterHandling: true,
-        storeHandled: true,
-      });
+      loseNextChargeReply();
       const lost = await before.redeem();
       expect(lost.buyers[0]).toMatchObject({ outcome: 'pending', amountCents: 51 });
       expect(succeeded(before, erin.customer)).toHaveLength(1);
@@ -227,13 +231,7 @@ describe('redemption by card', () => {
     const gus = await newCreditBuyer(s);
     await buy(gus, 41);
     s.clock.nextPeriod();
-    double.fail({
-      status: 500,
-      method: 'POST',
-      path: /^\/v1\/payment_intents$/,
-      afterHandling: true,
-      storeHandled: true,
-    });
+    loseNextChargeReply();
     const lost = await s.redeem();
     expect(lost.buyers[0]).toMatchObject({ outcome: 'pending' });
     const creates = () =>
