@@ -12,12 +12,13 @@ import { openStore, type Store } from '@x402-rails/store';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterEach, expect, it } from 'vitest';
 import { OFFICIAL_BATCH_SETTLEMENT_ADDRESS } from '../src/constants.js';
+import type { EscrowDomain } from '../src/eip712.js';
 import { createDeferredFacilitator, type DeferredFacilitatorNetwork } from '../src/facilitator.js';
 import type { ChannelConfig } from '../src/payload.js';
 import { createVoucherPayload } from '../src/voucher-payload.js';
 
 const NETWORK = 'eip155:8453' as const;
-const DOMAIN = { chainId: 8453, escrow: OFFICIAL_BATCH_SETTLEMENT_ADDRESS };
+const DOMAIN: EscrowDomain = { chainId: 8453, escrow: OFFICIAL_BATCH_SETTLEMENT_ADDRESS };
 const MERCHANT = '0x209693Bc6afc0C5328bA36FaF03C514EF312287C' as const;
 const USDC = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913' as const;
 const PRICE = 1000n;
