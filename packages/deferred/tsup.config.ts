@@ -9,6 +9,7 @@ export const entry = [
   'src/ledger.ts',
   'src/ledger-contract.ts',
   'src/redeem.ts',
+  'src/credit-redeem.ts',
 ];
 
 export default libraryBuild(entry);

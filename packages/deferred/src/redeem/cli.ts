@@ -5,7 +5,6 @@
 import { resolve } from 'node:path';
 import { createPublicClient, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { runCreditRedeemCli } from '../credit/cli.js';
 import type { DeferredLedger } from '../ledger/types.js';
 import {
   fromFactory,
@@ -46,6 +45,17 @@ async function loadLedger(config: RedeemConfig, configPath: string): Promise<Def
     }
   }
   return ledger as DeferredLedger;
+}
+
+/** The credit mode, loaded only when asked for: it needs the optional peers stripe and @x402-rails/stripe. */
+async function loadCreditCli(): Promise<typeof import('../credit/cli.js')> {
+  try {
+    return await import('../credit/cli.js');
+  } catch (error) {
+    throw new UsageError(
+      `credit mode needs the packages stripe and @x402-rails/stripe installed beside @x402-rails/deferred (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
 }
 
 function reportLines(report: RedeemReport): string[] {
@@ -111,7 +121,7 @@ export async function runRedeemCli(
     const json = await readJson(configPath);
     // The credit-backed path's config says so; everything else is the on-chain one.
     if (typeof json === 'object' && json !== null && (json as { mode?: unknown }).mode === 'credit')
-      return runCreditRedeemCli({ json, configPath, once, io });
+      return (await loadCreditCli()).runCreditRedeemCli({ json, configPath, once, io });
     config = parseConfig(redeemConfigSchema, json, configPath);
     const secret = io.env[config.privateKeyEnv];
     if (!secret || !/^0x[0-9a-fA-F]{64}$/.test(secret)) {
