@@ -47,17 +47,6 @@ async function loadLedger(config: RedeemConfig, configPath: string): Promise<Def
   return ledger as DeferredLedger;
 }
 
-/** The credit mode, loaded only when asked for: it needs the optional peers stripe and @x402-rails/stripe. */
-async function loadCreditCli(): Promise<typeof import('../credit/cli.js')> {
-  try {
-    return await import('../credit/cli.js');
-  } catch (error) {
-    throw new UsageError(
-      `credit mode needs the packages stripe and @x402-rails/stripe installed beside @x402-rails/deferred (${error instanceof Error ? error.message : String(error)})`,
-    );
-  }
-}
-
 function reportLines(report: RedeemReport): string[] {
   const lines: string[] = [];
   for (const batch of [...report.resumed, ...(report.batch ? [report.batch] : [])]) {
@@ -120,8 +109,15 @@ export async function runRedeemCli(
     configPath = resolve(path);
     const json = await readJson(configPath);
     // The credit-backed path's config says so; everything else is the on-chain one.
-    if (typeof json === 'object' && json !== null && (json as { mode?: unknown }).mode === 'credit')
-      return (await loadCreditCli()).runCreditRedeemCli({ json, configPath, once, io });
+    if (
+      typeof json === 'object' &&
+      json !== null &&
+      (json as { mode?: unknown }).mode === 'credit'
+    ) {
+      // Loaded only here, so the on-chain job never loads the Stripe SDK.
+      const { runCreditRedeemCli } = await import('../credit/cli.js');
+      return runCreditRedeemCli({ json, configPath, once, io });
+    }
     config = parseConfig(redeemConfigSchema, json, configPath);
     const secret = io.env[config.privateKeyEnv];
     if (!secret || !/^0x[0-9a-fA-F]{64}$/.test(secret)) {
