@@ -16,6 +16,7 @@ import { signChannelVoucher } from '../src/voucher.js';
 import {
   type CreditShop,
   LEDGER_ADDRESS,
+  NETWORK,
   newCreditBuyer,
   openCreditShop,
   requiredOf,
@@ -261,5 +262,32 @@ describe('credit-backed verify', () => {
     const { channelId } = amnesiac.channelFor(requirements);
     expect((await s.store.deferredLedger.get(channelId))?.charged).toBe(charged + PRICE);
     expect(amnesiac.chargedOn(channelId)).toBe(charged + PRICE);
+  });
+
+  it('a handler failure releases the voucher: nothing is charged, the channel is free', async () => {
+    const buyer = await newCreditBuyer(s);
+    let fail = true;
+    const client = createPaymentClient({
+      schemes: [buyer.rail],
+      fetch: (input, init) =>
+        s.server.handle(new Request(input, init), s.route, () =>
+          fail ? new Response('boom', { status: 500 }) : Response.json({ ok: 1 }),
+        ),
+    });
+    expect((await client.fetch(URL)).status).toBe(500);
+    const [channel] = await (s.facilitator.ledger.payerChannels?.({
+      network: NETWORK,
+      payer: buyer.account.address,
+    }) ?? []);
+    expect(channel?.charged ?? 0n).toBe(0n);
+    expect(channel?.pending).toBeUndefined();
+    // The next request is served at the right amount (the client is corrected if it counted it).
+    fail = false;
+    expect((await client.fetch(URL)).status).toBe(200);
+    const [after] = await (s.facilitator.ledger.payerChannels?.({
+      network: NETWORK,
+      payer: buyer.account.address,
+    }) ?? []);
+    expect(after?.charged).toBe(PRICE);
   });
 });

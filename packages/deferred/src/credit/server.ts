@@ -11,15 +11,13 @@ import {
   type Network,
   type PaymentRequirements,
   parseMoney,
-  type RefusalRequirementsContext,
   type RequirementsContext,
   type SchemeServer,
 } from '@x402-rails/core';
 import { getAddress } from 'viem';
 import { BATCH_SETTLEMENT_SCHEME } from '../constants.js';
-import { channelStateExtra } from '../facilitator/channel-state-extra.js';
-import type { DeferredLedger, Hex } from '../ledger/types.js';
-import { CORRECTIVE_REASONS } from '../server/server.js';
+import type { DeferredLedger } from '../ledger/types.js';
+import { voucherServerHooks } from '../server/voucher-hooks.js';
 import type { CreditLedgerContext } from './check.js';
 import { readCreditPayload } from './check.js';
 import { type CreditLedgerConfig, creditLedgerContext, creditPaymentId } from './facilitator.js';
@@ -49,6 +47,11 @@ export function createCreditServer(options: CreditServerOptions): SchemeServer {
     networks: [...contexts.keys()] as Network[],
     // The period's end moves with the clock.
     staticRequirements: false,
+    ...voucherServerHooks({
+      ledger: options.channels?.ledger,
+      channelIdOf: (payload) => readCreditPayload(payload)?.voucher.channelId,
+      now,
+    }),
 
     requirements(context: RequirementsContext): PaymentRequirements {
       const ledger = contexts.get(context.network);
@@ -86,21 +89,6 @@ export function createCreditServer(options: CreditServerOptions): SchemeServer {
     },
 
     paymentId: creditPaymentId,
-
-    async refusalRequirements({ reason, payload, requirements }: RefusalRequirementsContext) {
-      if (!options.channels || !CORRECTIVE_REASONS.has(reason)) return undefined;
-      const parsed = readCreditPayload(payload);
-      if (!parsed) return undefined;
-      const channelId = parsed.voucher.channelId.toLowerCase() as Hex;
-      const channel = await options.channels.ledger.get(channelId);
-      return {
-        ...requirements,
-        extra: {
-          ...requirements.extra,
-          ...channelStateExtra(channelId, channel, undefined, now()),
-        },
-      };
-    },
 
     describe(requirements): DisplayAmount {
       return {

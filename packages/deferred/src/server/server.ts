@@ -11,18 +11,16 @@ import {
   type Network,
   type PaymentRequirements,
   parseMoney,
-  type RefusalRequirementsContext,
   type RequirementsContext,
   type SchemeServer,
 } from '@x402-rails/core';
 import { getAddress } from 'viem';
 import { BATCH_SETTLEMENT_SCHEME, MAX_WITHDRAW_DELAY, MIN_WITHDRAW_DELAY } from '../constants.js';
 import type { EscrowChannelState } from '../facilitator/chain-state.js';
-import { channelStateExtra } from '../facilitator/channel-state-extra.js';
 import { decodeVoucherPayload } from '../facilitator/check.js';
 import { deferredPaymentId } from '../facilitator/payment-id.js';
 import type { DeferredLedger, Hex } from '../ledger/types.js';
-import { DeferredReason } from '../reasons.js';
+import { voucherServerHooks } from './voucher-hooks.js';
 
 export interface DeferredServerAsset {
   address: Hex;
@@ -61,13 +59,6 @@ export interface DeferredServerOptions {
 }
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-// A voucher already used is what a client that lost its place sends: it needs the state too.
-export const CORRECTIVE_REASONS: ReadonlySet<string> = new Set<string>([
-  DeferredReason.cumulativeMismatch,
-  DeferredReason.channelBusy,
-  'payment_already_used',
-]);
-
 export function createDeferredServer(options: DeferredServerOptions): SchemeServer {
   const table = new Map<string, DeferredServerNetwork>();
   for (const n of options.networks) {
@@ -86,7 +77,16 @@ export function createDeferredServer(options: DeferredServerOptions): SchemeServ
   return {
     scheme: BATCH_SETTLEMENT_SCHEME,
     networks: [...table.keys()] as Network[],
-    holdsFunds: true,
+    ...voucherServerHooks({
+      ledger: options.channels?.ledger,
+      channelIdOf: (payload) => {
+        const decoded = decodeVoucherPayload(payload);
+        return decoded.ok ? decoded.voucher.channelId : undefined;
+      },
+      chainState: (network, channelId) =>
+        options.channels?.networkContext?.(network)?.chainState.get(channelId),
+      now,
+    }),
 
     requirements(context: RequirementsContext): PaymentRequirements {
       const net = table.get(context.network);
@@ -128,27 +128,6 @@ export function createDeferredServer(options: DeferredServerOptions): SchemeServ
     },
 
     paymentId: deferredPaymentId,
-
-    // A replayed voucher is stale: to the binding (and the official client, which resynchronises
-    // on this code only) its cumulative is not charged + price.
-    refusalReason: ({ reason }: RefusalRequirementsContext) =>
-      reason === 'payment_already_used' ? DeferredReason.cumulativeMismatch : undefined,
-
-    async refusalRequirements({ reason, payload, requirements }: RefusalRequirementsContext) {
-      const source = options.channels;
-      if (!source || !CORRECTIVE_REASONS.has(reason)) return undefined;
-      const decoded = decodeVoucherPayload(payload);
-      if (!decoded.ok) return undefined;
-      const channelId = decoded.voucher.channelId.toLowerCase() as Hex;
-      const [channel, chain] = await Promise.all([
-        source.ledger.get(channelId),
-        source.networkContext?.(requirements.network)?.chainState.get(channelId),
-      ]);
-      return {
-        ...requirements,
-        extra: { ...requirements.extra, ...channelStateExtra(channelId, channel, chain, now()) },
-      };
-    },
 
     describe(requirements): DisplayAmount {
       const net = table.get(requirements.network);
