@@ -4,43 +4,20 @@
  * reserve. What the reads used to decide must still come out the same: stale and skipping vouchers
  * get the corrective reason, and a voucher is charged once.
  */
-import type { PaymentPayload, PaymentRequirements } from '@x402-rails/core';
 import { createMemoryDeferredLedger } from '@x402-rails/store';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
-import { OFFICIAL_BATCH_SETTLEMENT_ADDRESS } from '../constants.js';
-import type { EscrowDomain } from '../eip712.js';
+import {
+  channelConfigOf,
+  channelIdOf,
+  fundedNetwork,
+  PRICE,
+  requirements,
+  voucherPaymentOf,
+} from '../../test/voucher-fixture.js';
 import type { DeferredLedger } from '../ledger/types.js';
-import type { ChannelConfig } from '../payload.js';
 import { DeferredReason } from '../reasons.js';
-import { createVoucherPayload } from '../voucher-payload.js';
-import { createDeferredFacilitator, type DeferredFacilitatorNetwork } from './facilitator.js';
-
-const NETWORK = 'eip155:8453' as const;
-const DOMAIN: EscrowDomain = { chainId: 8453, escrow: OFFICIAL_BATCH_SETTLEMENT_ADDRESS };
-const MERCHANT = '0x209693Bc6afc0C5328bA36FaF03C514EF312287C' as const;
-const USDC = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913' as const;
-const PRICE = 1000n;
-
-const requirements: PaymentRequirements = {
-  scheme: 'batch-settlement',
-  network: NETWORK,
-  amount: PRICE.toString(),
-  asset: USDC,
-  payTo: MERCHANT,
-  maxTimeoutSeconds: 60,
-  extra: { receiverAuthorizer: MERCHANT, withdrawDelay: 86_400, name: 'USD Coin', version: '2' },
-};
-
-/** Every channel funded with 1 USDC, nothing claimed or withdrawing. */
-const escrow = {
-  getCode: async () => undefined,
-  readContract: async ({ functionName }: { functionName: string }) =>
-    functionName === 'channels' ? [1_000_000n, 0n] : [0n, 0n],
-} as unknown as NonNullable<DeferredFacilitatorNetwork['client']>;
-
-const channelIdOf = (payload: PaymentPayload) =>
-  (payload.payload as { voucher: { channelId: `0x${string}` } }).voucher.channelId;
+import { createDeferredFacilitator } from './facilitator.js';
 
 /** The memory ledger, counting the calls made to it. */
 function countingLedger() {
@@ -63,26 +40,12 @@ function setup() {
   const { ledger, calls } = countingLedger();
   const facilitator = createDeferredFacilitator({
     ledger,
-    networks: [{ network: NETWORK, escrow: DOMAIN.escrow, client: escrow }],
+    networks: [fundedNetwork],
     chainStateTtlMs: 3_600_000,
   });
   const payer = privateKeyToAccount(generatePrivateKey());
-  const config: ChannelConfig = {
-    payer: payer.address,
-    payerAuthorizer: payer.address,
-    receiver: MERCHANT,
-    receiverAuthorizer: MERCHANT,
-    token: USDC,
-    withdrawDelay: 86_400,
-    salt: `0x${'00'.repeat(31)}01`,
-  };
-  const voucher = async (charged: bigint): Promise<PaymentPayload> => ({
-    x402Version: 2,
-    accepted: requirements,
-    payload: {
-      ...(await createVoucherPayload(payer, { config, charged, price: PRICE, domain: DOMAIN })),
-    },
-  });
+  const config = channelConfigOf(payer, 1);
+  const voucher = (charged: bigint) => voucherPaymentOf(payer, config, charged);
   return { ledger, calls, facilitator, voucher };
 }
 
@@ -135,10 +98,7 @@ describe('the deferred request path', () => {
 
   it('settles a voucher verified by another instance (no hint), once', async () => {
     const { facilitator, voucher, ledger } = setup();
-    const other = createDeferredFacilitator({
-      ledger,
-      networks: [{ network: NETWORK, escrow: DOMAIN.escrow, client: escrow }],
-    });
+    const other = createDeferredFacilitator({ ledger, networks: [fundedNetwork] });
     const payload = await voucher(0n);
     expect((await other.verify(payload, requirements)).isValid).toBe(true);
     expect((await facilitator.settle(payload, requirements)).success).toBe(true);
