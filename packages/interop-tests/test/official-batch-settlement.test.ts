@@ -30,6 +30,7 @@ import {
 } from '@x402-rails/deferred';
 import {
   createDeferredFacilitator,
+  type DeferredFacilitator,
   DeferredRoleReason,
   DepositRelayReason,
 } from '@x402-rails/deferred/facilitator';
@@ -72,21 +73,24 @@ beforeAll(async () => {
       },
     ],
   });
-  const server = createResourceServer({
-    facilitator: createFacilitator({ schemes: [facilitatorRole] }),
-    schemes: [
-      createDeferredServer({
-        networks: [
-          {
-            network: chain.network,
-            asset: { address: chain.token, name: 'USD Coin', version: '2' },
-            withdrawDelay: 900,
-          },
-        ],
-        channels: facilitatorRole,
-      }),
-    ],
-  });
+  // One set of terms; each server reads channel state from its own facilitator.
+  const serverOn = (role: DeferredFacilitator) =>
+    createResourceServer({
+      facilitator: createFacilitator({ schemes: [role] }),
+      schemes: [
+        createDeferredServer({
+          networks: [
+            {
+              network: chain.network,
+              asset: { address: chain.token, name: 'USD Coin', version: '2' },
+              withdrawDelay: 900,
+            },
+          ],
+          channels: role,
+        }),
+      ],
+    });
+  const server = serverOn(facilitatorRole);
   // The same terms behind a facilitator that relays deposits, paying their gas from its own key.
   relayLedger = createMemoryDeferredLedger();
   const relayKey = await chain.newWallet({ eth: 10n ** 19n });
@@ -109,21 +113,7 @@ beforeAll(async () => {
       },
     ],
   });
-  const relayServer = createResourceServer({
-    facilitator: createFacilitator({ schemes: [relaying] }),
-    schemes: [
-      createDeferredServer({
-        networks: [
-          {
-            network: chain.network,
-            asset: { address: chain.token, name: 'USD Coin', version: '2' },
-            withdrawDelay: 900,
-          },
-        ],
-        channels: relaying,
-      }),
-    ],
-  });
+  const relayServer = serverOn(relaying);
   merchant = privateKeyToAddress(generatePrivateKey());
   const route: RoutePaymentConfig = {
     accepts: {
