@@ -97,12 +97,14 @@ function termsProblem(
   return undefined;
 }
 
-/** Σ (charged − claimed) over the payer's channels at this ledger, earlier periods included. */
-async function outstandingOf(ledger: DeferredLedger, network: string, payer: Hex) {
+/**
+ * Every channel of the payer at this ledger, earlier periods included: one read gives both this
+ * channel's charged amount and the payer's outstanding debt.
+ */
+async function payerChannelsOf(ledger: DeferredLedger, network: string, payer: Hex) {
   // createCreditFacilitator refuses a ledger without payerChannels: a partial scan would let a
   // payer with many channels outrun the limit.
-  const channels: DeferredChannel[] = (await ledger.payerChannels?.({ network, payer })) ?? [];
-  return channels.reduce((sum, c) => sum + (c.charged - c.claimed), 0n);
+  return (await ledger.payerChannels?.({ network, payer })) ?? [];
 }
 
 export async function checkCreditVoucher(
@@ -146,15 +148,15 @@ export async function checkCreditVoucher(
   if (!signature.ok) return refuse(signature.reason, 'The voucher signature is not valid.', payer);
   const price = BigInt(requirements.amount);
   const cumulative = BigInt(voucher.maxClaimableAmount);
-  const channel = await options.ledger.get(channelId);
-  const charged = channel?.charged ?? 0n;
+  const channels: DeferredChannel[] = await payerChannelsOf(options.ledger, context.network, payer);
+  const charged = channels.find((c) => c.channelId.toLowerCase() === channelId)?.charged ?? 0n;
   if (cumulative !== charged + price)
     return refuse(
       DeferredReason.cumulativeMismatch,
       `The voucher must carry charged + price = ${charged + price}.`,
       payer,
     );
-  const outstanding = await outstandingOf(options.ledger, context.network, payer);
+  const outstanding = channels.reduce((sum, c) => sum + (c.charged - c.claimed), 0n);
   if (outstanding + price > account.creditLimit)
     return refuse(
       CreditReason.creditLimitExceeded,
